@@ -1,0 +1,92 @@
+"""Account use cases: signing in with a lockout, bearer tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from motcua.accounts.models import ApiToken, User
+from motcua.core.errors import NotAuthenticated, PermissionDenied
+
+ACCOUNT_LOCKED_DETAIL = (
+    "Tài khoản đã bị tạm khoá vì nhập sai mật khẩu quá nhiều lần. "
+    "Vui lòng đặt lại mật khẩu hoặc liên hệ bộ phận một cửa để được mở khoá."
+)
+WRONG_CREDENTIALS_DETAIL = "Tên đăng nhập hoặc mật khẩu chưa đúng. Vui lòng kiểm tra và nhập lại."
+
+
+def user_sign_in(*, request: HttpRequest | None, username: str, password: str) -> User:
+    """Check a username and password; lock the account after too many failures in a row.
+
+    Raises NotAuthenticated for a wrong pair and PermissionDenied for a locked account,
+    so both the login page and the token endpoint say the same thing.
+    """
+    candidate = User.objects.filter(username=username).only("id", "locked_at").first()
+    if candidate is not None and candidate.locked_at is not None:
+        raise PermissionDenied(ACCOUNT_LOCKED_DETAIL, error="account_locked")
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        if candidate is not None:
+            _record_failed_login(candidate.pk)
+        raise NotAuthenticated(WRONG_CREDENTIALS_DETAIL)
+    if user.failed_login_count:
+        User.objects.filter(pk=user.pk).update(failed_login_count=0)
+    return user
+
+
+def _record_failed_login(user_id: int) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user_id).update(failed_login_count=F("failed_login_count") + 1)
+        User.objects.filter(
+            pk=user_id, failed_login_count__gte=settings.ACCOUNT_LOCK_AFTER_FAILURES, locked_at__isnull=True
+        ).update(locked_at=timezone.now())
+
+
+def user_unlock(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_at=None)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
+    """A new bearer token; the raw value is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=_hash_token(raw),
+        prefix=raw[:8],
+        expires_at=timezone.now() + timedelta(seconds=settings.API_TOKEN_LIFETIME_SECONDS),
+    )
+    return raw, token
+
+
+def api_token_authenticate(*, raw: str) -> User | None:
+    """The active user behind a bearer token, or None if unknown, expired or revoked."""
+    if not raw or len(raw) > 200:
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active or token.user.locked_at is not None:
+        return None
+    # Touch at most once a minute, so reads do not turn every request into a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_revoke(*, raw: str) -> bool:
+    return bool(
+        ApiToken.objects.filter(key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )

@@ -1,0 +1,42 @@
+"""The kernel's own small tables: gap-free daily counters and calendar overrides."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DailySequence(models.Model):
+    """A counter per scope and day (e.g. dossier numbers of one agency on one day)."""
+
+    scope = models.CharField(max_length=100)
+    day = models.DateField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="core_dailysequence_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.day}: {self.value}"
+
+
+class CalendarOverride(models.Model):
+    """A day whose working status differs from the law's default calendar.
+
+    The government announces swapped days off and make-up working Saturdays each year;
+    they are data, entered in the admin, not code.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "off", _("Ngày nghỉ (thêm)")
+        WORKING_DAY = "work", _("Ngày làm việc (bù)")
+
+    day = models.DateField(unique=True, verbose_name=_("ngày"))
+    kind = models.CharField(max_length=4, choices=Kind.choices, verbose_name=_("loại"))
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("lý do / văn bản"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("ngày nghỉ/làm bù")
+        verbose_name_plural = _("lịch nghỉ/làm bù")
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} – {self.get_kind_display()}"

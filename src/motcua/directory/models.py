@@ -1,0 +1,116 @@
+"""Agencies as effective-dated data, and the service centres where people queue.
+
+Vietnam reorganised its local government on 1/7/2025 (districts dissolved, provinces
+merged), so the hierarchy is data: an agency has a validity period and, once dissolved, a
+successor that inherits its open dossiers. Nothing is deleted; history stays readable.
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def active_on(self, day: date) -> "AgencyQuerySet":
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class Agency(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Tỉnh/thành phố")
+        DEPARTMENT = "department", _("Sở, ban, ngành")
+        CENTRE = "centre", _("Trung tâm phục vụ hành chính công")
+        DISTRICT = "district", _("Quận/huyện/thành phố thuộc tỉnh (trước 1/7/2025)")
+        WARD = "ward", _("Phường")
+        COMMUNE = "commune", _("Xã")
+        SPECIAL_ZONE = "special_zone", _("Đặc khu")
+
+    code = models.CharField(_("mã cơ quan"), max_length=40, unique=True)
+    name = models.CharField(_("tên cơ quan"), max_length=255)
+    short_name = models.CharField(_("tên ngắn"), max_length=120, blank=True)
+    level = models.CharField(_("cấp"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("cơ quan cấp trên"),
+    )
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name=_("cơ quan kế thừa"),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), default=date(2000, 1, 1))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # The national divisions code (vietnam-provinces) for wards and communes.
+    division_code = models.CharField(_("mã đơn vị hành chính"), max_length=10, blank=True)
+    # [["07:30", "11:30"], ["13:00", "17:00"]]; empty means the national default.
+    working_hours = models.JSONField(_("giờ làm việc"), default=list, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    name_folded = models.CharField(max_length=255, editable=False, default="")
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        indexes = [
+            models.Index(fields=["level", "code"], name="agency_level_code"),
+            models.Index(fields=["valid_from", "valid_to"], name="agency_validity"),
+            models.Index(fields=["parent", "code"], name="agency_parent_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class ServiceCentre(models.Model):
+    """A place with one-stop counters (the city's centre, a ward's one-stop desk)."""
+
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="service_centres")
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    issues_queue_numbers = models.BooleanField(_("cấp số thứ tự"), default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("trung tâm/bộ phận một cửa")
+        verbose_name_plural = _("trung tâm/bộ phận một cửa")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Counter(models.Model):
+    """A desk (quầy) of a service centre and the services it serves."""
+
+    centre = models.ForeignKey(ServiceCentre, on_delete=models.CASCADE, related_name="counters")
+    number = models.PositiveSmallIntegerField(_("số quầy"))
+    name = models.CharField(_("tên quầy"), max_length=255)
+    # Service keys (e.g. "ho-tich", "lao-dong") the counter calls numbers for.
+    services = models.JSONField(_("dịch vụ"), default=list, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["centre", "number"]
+        constraints = [models.UniqueConstraint(fields=["centre", "number"], name="counter_centre_number")]
+        verbose_name = _("quầy")
+        verbose_name_plural = _("quầy")
+
+    def __str__(self) -> str:
+        return f"{self.centre.name} – {self.name}"

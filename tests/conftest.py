@@ -1,0 +1,51 @@
+"""Shared fixtures: the people every permission test needs."""
+
+import pytest
+
+from tests.factories import make_agency, make_applicant, make_officer
+
+
+@pytest.fixture
+def agency(db):
+    return make_agency(code="000.00.31.H29", name="Sở Nội vụ Thành phố Hồ Chí Minh", level="department")
+
+
+@pytest.fixture
+def other_agency(db):
+    return make_agency(code="000.00.32.H29", name="Sở Tư pháp Thành phố Hồ Chí Minh", level="department")
+
+
+@pytest.fixture
+def citizen(db):
+    return make_applicant(username="citizen", id_number="079090001234", name="Nguyễn Văn An")
+
+
+@pytest.fixture
+def citizen2(db):
+    return make_applicant(username="citizen2", id_number="079185005678", name="Trần Thị Bình")
+
+
+@pytest.fixture
+def business(db):
+    return make_applicant(username="business", id_number="0312345678", name="Công ty TNHH Ánh Dương", kind="business")
+
+
+@pytest.fixture
+def receiver(agency):
+    return make_officer(username="receiver", agency=agency, role="receiver")
+
+
+@pytest.fixture
+def specialist(agency):
+    return make_officer(username="specialist", agency=agency, role="specialist")
+
+
+@pytest.fixture
+def leader(agency):
+    return make_officer(username="leader", agency=agency, role="leader")
+
+
+@pytest.fixture
+def outsider(other_agency):
+    """An officer of another agency: must see nothing of `agency`'s dossiers."""
+    return make_officer(username="outsider", agency=other_agency, role="receiver")
