@@ -1,9 +1,16 @@
-"""Shared fixtures: the people every permission test needs."""
+"""Shared fixtures: the people every permission test needs, and a real browser."""
+
+import os
 
 import pytest
 from django.core.cache import cache
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, require_chromium, screenshot
 from tests.factories import make_agency, make_applicant, make_officer
+
+# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are
+# still synchronous and safe, so let Django allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +72,30 @@ def leader(agency):
 def outsider(other_agency):
     """An officer of another agency: must see nothing of `agency`'s dossiers."""
     return make_officer(username="outsider", agency=other_agency, role="receiver")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole test session."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium, request):
+    """A page on a 360-px-wide phone screen, in Vietnamese; screenshotted when the test ends."""
+    context = chromium.new_context(
+        viewport=PHONE, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", device_scale_factor=1
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    try:
+        screenshot(page, request.node.name)
+    finally:
+        context.close()

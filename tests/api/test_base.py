@@ -75,3 +75,17 @@ def test_rate_limit_allows_thirty_then_429_with_retry_after(client: Client, monk
     assert response.status_code == 429
     assert response.json()["error"] == "rate_limited"
     assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_wrong_method_gives_json_405(client: Client):
+    response = client.get("/api/v1/auth/token")
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+
+
+def test_every_operation_documents_the_error_format(client: Client):
+    spec = client.get("/api/v1/openapi.json").json()
+    assert set(spec["components"]["schemas"]["Error"]["required"]) == {"error", "detail"}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            assert "400" in operation["responses"], f"{method} {path}"

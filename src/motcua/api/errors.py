@@ -18,6 +18,48 @@ def _describe_validation(errors: list[dict]) -> tuple[str, dict[str, str]]:
     return f"Dữ liệu không hợp lệ ở: {names}.", fields
 
 
+_ERROR_DESCRIPTIONS = {
+    400: "Dữ liệu gửi lên không hợp lệ (bad input)",
+    405: "Phương thức không được hỗ trợ (method not allowed)",
+    401: "Chưa đăng nhập (not logged in)",
+    403: "Không có quyền (not allowed)",
+    404: "Không tìm thấy, hoặc không được xem (unknown)",
+    409: "Xung đột trạng thái hoặc phiên bản (conflict)",
+    413: "Tệp quá lớn (too large)",
+    415: "Loại tệp không được chấp nhận (bad file type)",
+    422: "Dữ liệu tờ khai không hợp lệ (invalid form data)",
+    429: "Quá nhiều yêu cầu (rate limited)",
+}
+
+
+def _statuses_for(operation: dict) -> list[int]:
+    statuses = [400, 404, 405, 429]
+    if operation.get("security") or operation.get("requestBody"):
+        statuses += [401, 403]
+    if operation.get("requestBody"):
+        statuses += [409, 413, 415, 422]
+    return sorted(statuses)
+
+
+ERROR_RESPONSES = {
+    "schema": {
+        "type": "object",
+        "title": "Error",
+        "required": ["error", "detail"],
+        "properties": {
+            "error": {"type": "string", "description": "mã lỗi máy đọc được"},
+            "detail": {"type": "string", "description": "mô tả lỗi cho người đọc"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "statuses": _statuses_for,
+    "response": lambda status: {
+        "description": _ERROR_DESCRIPTIONS[status],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+}
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:

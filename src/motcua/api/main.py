@@ -1,11 +1,27 @@
 """The REST API at /api/v1: one NinjaAPI, one router per domain, one error format."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 
-from motcua.api.errors import install_error_handlers
+from motcua.api.errors import ERROR_RESPONSES, install_error_handlers
 from motcua.api.routers import agencies, auth, calendar, procedures
 
-api = NinjaAPI(
+
+class MotCuaAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The spec, with the contract's error responses documented on every operation."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_RESPONSES["schema"]
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status in ERROR_RESPONSES["statuses"](operation):
+                    responses.setdefault(str(status), ERROR_RESPONSES["response"](status))
+        return schema
+
+
+api = MotCuaAPI(
     title="MotCua API",
     version="1",
     description=(

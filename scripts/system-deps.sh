@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages MotCua needs at run and test time: Chromium for the browser tests, Pango for
+# WeasyPrint's PDFs, fonts that carry every Vietnamese letter, gettext for translations.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -e /usr/lib/x86_64-linux-gnu/libpango-1.0.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/libpango-1.0.so.0 ] \
+  || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -qi "Noto Sans" || need+=(fonts-noto-core)
+
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "Missing system packages: ${need[*]} — install them with: sudo apt-get install ${need[*]}" >&2
+  # Not fatal: the web app runs without them; browser tests skip without Chromium.
+fi

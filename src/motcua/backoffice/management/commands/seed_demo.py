@@ -1,0 +1,21 @@
+"""`manage.py seed_demo`: the demo agencies, calendar, catalogue and accounts. Idempotent."""
+
+from django.core.management.base import BaseCommand
+
+from motcua.accounts.seed import seed_demo_accounts
+from motcua.core.seed import seed_calendar_overrides
+from motcua.directory import seed as directory_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo dữ liệu thử nghiệm: cơ quan, lịch làm việc, danh mục thủ tục và tài khoản demo (chạy lại không nhân đôi)."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        seed_calendar_overrides()
+        directory_seed.seed_directory()
+        seed_demo_accounts(
+            agency_codes={"home_affairs": directory_seed.HOME_AFFAIRS_CODE, "ben_thanh": directory_seed.BEN_THANH_CODE}
+        )
+        self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu thử nghiệm / demo data ready."))
