@@ -1,6 +1,7 @@
 """Demo accounts of contract.md, created only by `seed_demo` (never in production data)."""
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,8 +11,8 @@ from motcua.directory.models import Agency
 
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - published demo password (contract.md)
 
-# username → (kind, full name, profile or None)
-_APPLICANTS = {
+# username → account fields and the applicant profile
+_APPLICANTS: dict[str, dict[str, Any]] = {
     "demo.citizen": dict(
         kind=User.Kind.CITIZEN,
         full_name="Nguyễn Văn An",
