@@ -1,0 +1,207 @@
+"""Catalogue management in the Django admin: versions with inline agencies, documents, fees, steps.
+
+Checks: the e-form schema (labels, examples that validate, prefill sources) and that the
+steps' time budgets add up to the processing time. To change a procedure that dossiers
+already use, make a new version ("Tạo phiên bản mới"), never edit the old one.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.eforms import check_form_schema
+from motcua.catalog.interchange import HOURS_PER_DAY
+from motcua.catalog.models import (
+    Fee,
+    Field,
+    OnlineMode,
+    Procedure,
+    ProcedureAgency,
+    ProcedureVersion,
+    ProcessStep,
+    RequiredDocument,
+    Status,
+    Synonym,
+)
+from motcua.catalog.services import procedure_version_create
+from motcua.core.errors import DomainError
+
+
+class ProcedureVersionForm(forms.ModelForm):
+    class Meta:
+        model = ProcedureVersion
+        fields = [
+            "procedure",
+            "name",
+            "field",
+            "level",
+            "status",
+            "valid_from",
+            "valid_to",
+            "all_commune_units",
+            "online_mode",
+            "processing_days",
+            "processing_hours",
+            "cutoff_hour",
+            "result_type",
+            "result_name",
+            "applicants",
+            "description",
+            "result_delivery",
+            "keywords",
+            "fee_note",
+            "legal_basis",
+            "form_schema",
+            "source",
+            "notes",
+        ]
+
+    def clean_legal_basis(self):
+        value = self.cleaned_data.get("legal_basis") or []
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise ValidationError(_('Căn cứ pháp lý là một danh sách JSON các văn bản, ví dụ ["Luật Hộ tịch 2014"].'))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        days, hours = cleaned.get("processing_days"), cleaned.get("processing_hours")
+        if (days is None) == (hours is None):
+            raise ValidationError(_("Nhập đúng một trong hai: thời hạn theo ngày làm việc hoặc theo giờ làm việc."))
+        schema = cleaned.get("form_schema") or {}
+        if schema or cleaned.get("online_mode") in (OnlineMode.FULL, OnlineMode.PARTIAL):
+            problems = check_form_schema(schema)
+            if problems:
+                self.add_error(
+                    "form_schema", [ValidationError(f"{path}: {message}") for path, message in problems[:20]]
+                )
+        return cleaned
+
+
+class StepFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        total = Decimal(0)
+        count = 0
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            total += form.cleaned_data.get("hours") or 0
+            count += 1
+        version = self.instance
+        expected = version.processing_hours or (version.processing_days or 0) * HOURS_PER_DAY
+        if count == 0 and version.status == Status.ACTIVE:
+            raise ValidationError(_("Thủ tục đang áp dụng phải có quy trình nội bộ (ít nhất một bước)."))
+        if count and expected and total != expected:
+            raise ValidationError(
+                _("Tổng thời gian các bước là %(total)s giờ, phải bằng thời hạn giải quyết %(expected)s giờ làm việc.")
+                % {"total": total.normalize(), "expected": expected}
+            )
+
+
+class AgencyInline(admin.TabularInline):
+    model = ProcedureAgency
+    extra = 0
+    raw_id_fields = ["agency"]
+
+
+class DocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    extra = 0
+    fields = ["order", "code", "name", "copies", "form", "required", "state_data_source", "template_url", "note"]
+
+
+class FeeInline(admin.TabularInline):
+    model = Fee
+    extra = 0
+    fields = ["order", "case", "amount_vnd", "note"]
+
+
+class StepInline(admin.TabularInline):
+    model = ProcessStep
+    formset = StepFormSet
+    extra = 0
+    fields = ["order", "name", "role", "agency", "hours"]
+    raw_id_fields = ["agency"]
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    form = ProcedureVersionForm
+    list_display = ["procedure", "name", "field", "level", "online_mode", "status", "valid_from", "valid_to"]
+    list_filter = ["status", "online_mode", "level", "field"]
+    search_fields = ["procedure__code", "name", "keywords"]
+    list_select_related = ["procedure", "field"]
+    raw_id_fields = ["procedure"]
+    inlines = [AgencyInline, DocumentInline, FeeInline, StepInline]
+    actions = ["make_new_version"]
+    fieldsets = (
+        (None, {"fields": ("procedure", "name", "field", "level", "status", ("valid_from", "valid_to"))}),
+        (
+            _("Thực hiện"),
+            {
+                "fields": (
+                    "all_commune_units",
+                    "online_mode",
+                    ("processing_days", "processing_hours", "cutoff_hour"),
+                    ("result_type", "result_name"),
+                )
+            },
+        ),
+        (
+            _("Thông tin cho người dân"),
+            {"fields": ("applicants", "description", "result_delivery", "keywords", "fee_note", "legal_basis")},
+        ),
+        (_("Tờ khai điện tử"), {"fields": ("form_schema",)}),
+        (_("Nguồn"), {"fields": ("source", "notes"), "classes": ("collapse",)}),
+    )
+
+    @admin.action(description=_("Tạo phiên bản mới (bản nháp, hiệu lực từ ngày mai)"))
+    def make_new_version(self, request, queryset):
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        for version in queryset.select_related("procedure"):
+            try:
+                procedure_version_create(
+                    procedure_code=version.procedure.code, valid_from=tomorrow, changes={"status": Status.DRAFT}
+                )
+            except DomainError as exc:
+                self.message_user(request, f"{version.procedure.code}: {exc.detail}", messages.ERROR)
+            else:
+                self.message_user(request, f"{version.procedure.code}: đã tạo phiên bản nháp từ {tomorrow:%d/%m/%Y}.")
+
+
+class VersionInline(admin.TabularInline):
+    model = ProcedureVersion
+    extra = 0
+    fields = ["name", "status", "valid_from", "valid_to", "online_mode"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["code", "popularity", "created_at"]
+    search_fields = ["code", "versions__name"]
+    inlines = [VersionInline]
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["term", "expansion", "updated_at"]
+    search_fields = ["term", "expansion"]

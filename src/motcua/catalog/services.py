@@ -1,0 +1,91 @@
+"""Writes to the catalogue: one function per use case, keyword-only arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from motcua.catalog.interchange import (
+    FORMAT,
+    FORMAT_VERSION,
+    CatalogImportError,
+    ImportResult,
+    import_documents,
+    version_to_data,
+)
+from motcua.catalog.models import Procedure, ProcedureVersion, Synonym
+from motcua.core.errors import BadInput, NotFound
+from motcua.core.text import normalize
+
+
+def catalog_import(*, documents: list[tuple[str, Any]]) -> ImportResult:
+    """Import interchange documents [(source name, parsed JSON), …], all or nothing.
+
+    Raises CatalogImportError (a BadInput) listing every error, each naming the procedure
+    and the field; nothing is written then. Importing the same documents again changes nothing.
+    """
+    return import_documents(documents)
+
+
+def procedure_version_create(
+    *, procedure_code: str, valid_from: dt.date, changes: dict[str, Any] | None = None
+) -> ProcedureVersion:
+    """Make a new version of a procedure effective from `valid_from`, copying the latest one.
+
+    `changes` overrides keys of the interchange format (docs/catalog.md) — name, fees,
+    documents, steps, form_schema, … The previous version ends the day before. Versions
+    that dossiers reference are never rewritten; this is how a procedure is edited.
+    """
+    procedure = Procedure.objects.filter(code=procedure_code).first()
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục mã {procedure_code}.")
+    latest = procedure.versions.order_by("-valid_from").first()
+    if latest is None:
+        raise NotFound(f"Thủ tục mã {procedure_code} chưa có phiên bản nào.")
+    if procedure.versions.filter(valid_from__gte=valid_from).exists():
+        raise BadInput(
+            f"Thủ tục {procedure_code} đã có phiên bản hiệu lực từ {valid_from:%d/%m/%Y} hoặc muộn hơn.",
+            fields={"valid_from": "conflict"},
+        )
+    data = version_to_data(latest)
+    data.update(changes or {})
+    data.update({"code": procedure_code, "valid_from": valid_from.isoformat(), "valid_to": None})
+    from motcua.catalog.models import Field
+
+    document = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "fields": [{"code": f.code, "name": f.name} for f in Field.objects.filter(code=data["field"])],
+        "synonyms": [],
+        "procedures": [data],
+    }
+    with transaction.atomic():
+        import_documents([("phiên bản mới", document)])
+    return procedure.versions.get(valid_from=valid_from)
+
+
+def procedure_popularity_bump(*, procedure_code: str, by: int = 1) -> None:
+    """Count one more use (a dossier, a visit) of a procedure: the search's tie-breaker."""
+    Procedure.objects.filter(code=procedure_code).update(popularity=F("popularity") + by)
+
+
+def synonym_set(*, term: str, expansion: str) -> Synonym:
+    """Add or change an everyday phrase for search ("sổ đỏ" → "giấy chứng nhận quyền sử dụng đất")."""
+    term, expansion = normalize(term), normalize(expansion)
+    if not term or not expansion:
+        raise BadInput("Cần cả cách nói thông dụng và từ ngữ chính thức.")
+    synonym, _ = Synonym.objects.update_or_create(term=term, defaults={"expansion": expansion})
+    return synonym
+
+
+__all__ = [
+    "CatalogImportError",
+    "ImportResult",
+    "catalog_import",
+    "procedure_popularity_bump",
+    "procedure_version_create",
+    "synonym_set",
+]
