@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "motcua.directory",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.dossiers",
     # interfaces
     "motcua.api",
     "motcua.portal",

@@ -40,3 +40,32 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} – {self.get_kind_display()}"
+
+
+class OutboxMessage(models.Model):
+    """A side effect (notice, national-portal sync, …) written in the same transaction as the
+    change that causes it, and delivered after commit by a worker: a crash between the two
+    neither loses nor duplicates it (the idempotency key travels to the receiver)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi")
+        DELIVERED = "delivered", _("Đã gửi")
+        DEAD = "dead", _("Gửi lỗi, cần xử lý")
+
+    topic = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    available_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thông điệp chờ gửi")
+        verbose_name_plural = _("hàng đợi gửi đi (outbox)")
+        indexes = [models.Index(fields=["state", "available_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.get_state_display()})"

@@ -1,0 +1,244 @@
+"""Dossiers (hồ sơ), their documents, pauses, due-date history and the hash-chained log.
+
+17 million dossiers a year: every list the interfaces show is served by an index below, and
+nothing here computes on save — `services.py` is the only writer.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.lifecycle import OPEN, Clock, Status
+
+
+class Channel(models.IntegerChoices):
+    # KenhThucHien of the national portal.
+    IN_PERSON = 1, _("Trực tiếp")
+    ONLINE = 2, _("Trực tuyến")
+    POST = 3, _("Bưu chính công ích")
+
+
+class StoredFile(models.Model):
+    """An uploaded or generated file, stored once by its SHA-256; the row says who owns it."""
+
+    sha256 = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    # None for files the system made (official forms, generated results).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp")
+        verbose_name_plural = _("tệp")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def storage_name(self) -> str:
+        return f"blobs/{self.sha256[:2]}/{self.sha256}"
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers")
+    # The version in force at submission: later catalogue edits never change this dossier's rules.
+    procedure_version = models.ForeignKey("catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # What the applicant declared, as submitted (ChuHoSo, LoaiDoiTuong, MaDoiTuong, …).
+    applicant_kind = models.PositiveSmallIntegerField(default=1)
+    applicant_name = models.CharField(max_length=255)
+    applicant_id_number = models.CharField(max_length=20)
+    applicant_phone = models.CharField(max_length=20, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    applicant_address = models.CharField(max_length=255, blank=True)
+    summary = models.CharField(_("trích yếu"), max_length=500, blank=True)
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.ONLINE)
+    receiving_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    # Who holds the dossier now: changes on transfer (liên thông) and reorganisation.
+    current_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    home_agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, related_name="+", help_text="agency a transfer returns to"
+    )
+    current_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.PositiveSmallIntegerField(choices=[(s.value, s.name) for s in Status])
+    clock = models.CharField(max_length=12, default=Clock.NOT_STARTED)
+    resume_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    step_index = models.SmallIntegerField(default=-1)
+    step_count = models.PositiveSmallIntegerField(default=0)
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    step_due_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(default=False)
+    transferred_out = models.BooleanField(default=False)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    form_data = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Set when processing ends: resolved by the due time (domain.md: status 9 ≤ appointment).
+    on_time = models.BooleanField(null=True, blank=True)
+    late_notified_at = models.DateTimeField(null=True, blank=True)
+    return_channel = models.PositiveSmallIntegerField(choices=Channel.choices, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="dossier_idempotency",
+            ),
+        ]
+        indexes = [
+            # An applicant's dossiers, newest first (keyset on id).
+            models.Index(fields=["applicant", "-id"], name="dossier_applicant_recent"),
+            # An agency's work queues by status, soonest due first (keyset on due_at, id).
+            models.Index(fields=["current_agency", "status", "due_at", "id"], name="dossier_queue"),
+            # Open dossiers by due time: lateness scans and "due soon" lists.
+            models.Index(
+                fields=["current_agency", "due_at"],
+                condition=Q(status__in=[s.value for s in OPEN]),
+                name="dossier_open_due",
+            ),
+            models.Index(fields=["current_handler", "status", "due_at"], name="dossier_handler_queue"),
+            models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_time"),
+            models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_agency_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierDocument(models.Model):
+    class Kind(models.TextChoices):
+        INPUT = "input", _("Thành phần hồ sơ")
+        RESULT = "result", _("Kết quả")
+        NOTICE = "notice", _("Phiếu, thông báo")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    requirement_code = models.CharField(max_length=40, blank=True)
+    form_number = models.CharField(max_length=2, blank=True, help_text="01–07 for official forms")
+    name = models.CharField(max_length=500)
+    # Empty when the document was taken from state data instead of uploaded (reused_from says where).
+    file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Where a reused document came from ("declare only once"): "my_documents", "population_db", …
+    reused_from = models.CharField(max_length=40, blank=True)
+    digitised = models.BooleanField(default=False, help_text="scanned from paper at the counter")
+    signed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["dossier", "kind"], name="document_dossier_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierPause(models.Model):
+    """A stretch of time the clock stood still (waiting for a supplement or a payment)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pauses")
+    reason = models.CharField(max_length=30)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.started_at} → {self.ended_at or '…'}"
+
+
+class DueDateChange(models.Model):
+    """Every earlier appointment date is kept (domain.md: both dates are kept)."""
+
+    class Reason(models.TextChoices):
+        PAUSE = "pause", _("Tạm dừng chờ bổ sung/đóng phí")
+        EXTENSION = "extension", _("Gia hạn (mẫu 04)")
+        REORGANISATION = "reorganisation", _("Sắp xếp tổ chức")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="due_changes")
+    previous_due_at = models.DateTimeField()
+    new_due_at = models.DateTimeField()
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.previous_due_at} → {self.new_due_at} ({self.reason})"
+
+
+class DossierStepLog(models.Model):
+    """One hand-over in the internal process: the lines of the control sheet (form 06)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="step_logs")
+    step_index = models.SmallIntegerField()
+    step_name = models.CharField(max_length=300)
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    on_time = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.step_index}. {self.step_name}"
+
+
+class DossierEvent(models.Model):
+    """The dossier log: append-only, each row holding the hash of the one before.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002);
+    `manage.py verify_dossier_log` recomputes every chain.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=255, blank=True)
+    role = models.CharField(max_length=20)
+    action = models.CharField(max_length=30)
+    title = models.CharField(max_length=255)
+    from_status = models.PositiveSmallIntegerField(null=True)
+    to_status = models.PositiveSmallIntegerField()
+    step_index = models.SmallIntegerField(default=-1)
+    agency_code = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="event_dossier_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
