@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from motcua.portal.views import auth, home
+from motcua.portal.views import catalog as catalog_views
 
 app_name = "portal"
 
@@ -14,5 +15,7 @@ auth_patterns = (
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("thu-tuc/", catalog_views.catalog, name="catalog"),
+    path("thu-tuc/<str:code>/", catalog_views.procedure, name="procedure"),
     path("tai-khoan/", include(auth_patterns, namespace="accounts")),
 ]
