@@ -12,12 +12,13 @@ from typing import Any
 
 import jsonschema
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
-from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.selectors import procedure_version_in_force
+from motcua.catalog.services import procedure_popularity_bump
 from motcua.core import outbox
 from motcua.core.codes import next_dossier_code
 from motcua.core.errors import BadInput, Conflict, InvalidFormData, NotFound, PermissionDenied, StaleVersion
@@ -123,7 +124,7 @@ def dossier_submit(
                 from_status=None,
                 title=TRANSITIONS["submit"].title,
             )
-            Procedure.objects.filter(pk=version.procedure_id).update(popularity=F("popularity") + 1)
+            procedure_popularity_bump(procedure_code=version.procedure.code)
             _enqueue_change(dossier, "submit")
     except IntegrityError:
         # Two requests with one Idempotency-Key raced: the other one won; return its dossier.
@@ -136,17 +137,7 @@ def dossier_submit(
 
 
 def _version_in_force(procedure_code: str, now: datetime) -> ProcedureVersion:
-    day = to_vn(now).date()
-    version = (
-        ProcedureVersion.objects.select_related("procedure")
-        .filter(procedure__code=procedure_code, valid_from__lte=day, status="active")
-        .exclude(valid_to__lt=day)
-        .order_by("-valid_from")
-        .first()
-    )
-    if version is None:
-        raise NotFound(f"Không tìm thấy thủ tục đang áp dụng có mã “{procedure_code}”.")
-    return version
+    return procedure_version_in_force(code=procedure_code, on=to_vn(now).date())
 
 
 def _validated_form(version: ProcedureVersion, form: dict[str, Any]) -> dict[str, Any]:

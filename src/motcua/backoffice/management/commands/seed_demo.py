@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from motcua.accounts.seed import seed_demo_accounts
+from motcua.catalog.seed import seed_catalog
 from motcua.core.seed import seed_calendar_overrides
 from motcua.directory import seed as directory_seed
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         seed_calendar_overrides()
         directory_seed.seed_directory()
+        seed_catalog(seed_agencies=False)
         seed_demo_accounts(
             agency_codes={"home_affairs": directory_seed.HOME_AFFAIRS_CODE, "ben_thanh": directory_seed.BEN_THANH_CODE}
         )
