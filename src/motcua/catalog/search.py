@@ -82,6 +82,8 @@ _CODE_RE = re.compile(r"\b\d\.\d{6}\b")
 VARIANT_PHRASES = ["cap lai", "gia han", "dieu chinh", "cap doi", "dang ky lai", "hieu dinh", "bo sung", "tiep tuc"]
 VARIANT_FACTOR = 0.8
 NAME_LENGTH_CAP = 12
+# A procedure must match at least this share of the query's (idf-weighted) words.
+MIN_COVERAGE = 0.34
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ def _allowed(doc: _Doc, *, agency: str | None, field: str | None, online: str | 
     )
 
 
-def search(
+def rank(
     index: SearchIndex,
     query: str = "",
     *,
@@ -369,17 +371,18 @@ def search(
     field: str | None = None,
     online: str | None = None,
     level: str | None = None,
-) -> list[ProcedureHit]:
-    """All matching procedures in force, best first."""
+) -> list[tuple[float, int]]:
+    """(score, document position) of every match, best first; cheap: no hit objects are built."""
     filtered = bool(agency or field or online or level)
+    docs = index.docs
     if not query.strip():
-        docs = [
-            doc
-            for doc in index.docs
+        positions = [
+            position
+            for position, doc in enumerate(docs)
             if not filtered or _allowed(doc, agency=agency, field=field, online=online, level=level, index=index)
         ]
-        docs.sort(key=lambda doc: (-doc.hit.popularity, doc.hit.name))
-        return [doc.hit for doc in docs]
+        positions.sort(key=lambda position: (-docs[position].hit.popularity, docs[position].hit.name))
+        return [(0.0, position) for position in positions]
     parsed = parse_query(query, index)
     scores: dict[int, float] = defaultdict(float)
     matched: dict[int, float] = defaultdict(float)
@@ -387,27 +390,43 @@ def search(
     for term, weight in parsed.terms:
         idf = index.idf.get(term, 3.0)
         total_weight += idf * weight
+        gain = idf * weight
         for position, field_weight in index.postings.get(term, {}).items():
-            scores[position] += idf * weight * field_weight
-            matched[position] += idf * weight
+            scores[position] += gain * field_weight
+            matched[position] += gain
     if parsed.code and parsed.code in index.by_code:
         position = index.by_code[parsed.code]
         scores[position] += 100.0
         matched[position] = max(matched[position], total_weight)
-    query_bigrams = [_bigrams(sequence) for sequence in parsed.sequences]
-    asked_variants = set().union(*query_bigrams) & set(VARIANT_PHRASES)
-    hits: list[ProcedureHit] = []
+    query_bigrams: set[str] = set().union(*(_bigrams(sequence) for sequence in parsed.sequences))
+    asked_variants = query_bigrams & set(VARIANT_PHRASES)
+    floor = MIN_COVERAGE * total_weight
+    bigram_gain = BIGRAM_BONUS * WEIGHT_NAME
+    ranked: list[tuple[float, int, int, str]] = []
     for position, score in scores.items():
-        doc = index.docs[position]
+        weight = matched[position]
+        if weight < floor:
+            continue
+        doc = docs[position]
         if filtered and not _allowed(doc, agency=agency, field=field, online=online, level=level, index=index):
             continue
-        for bigrams in query_bigrams:
-            score += BIGRAM_BONUS * WEIGHT_NAME * len(bigrams & doc.name_bigrams)
-        coverage = matched[position] / total_weight if total_weight else 0.0
-        score *= 0.25 + 0.75 * min(coverage, 1.0) ** 2
+        if query_bigrams:
+            score += bigram_gain * len(query_bigrams & doc.name_bigrams)
+        coverage = min(weight / total_weight, 1.0) if total_weight else 0.0
+        score *= 0.25 + 0.75 * coverage * coverage
         score /= 1.0 + 0.04 * min(doc.name_length, NAME_LENGTH_CAP)
         if doc.variants and not doc.variants & asked_variants:
             score *= VARIANT_FACTOR
-        hits.append(_with(doc.hit, score=round(score, 2)))
-    hits.sort(key=lambda hit: (-hit.score, -hit.popularity, hit.name))
-    return hits
+        ranked.append((-round(score, 2), -doc.hit.popularity, position, doc.hit.name))
+    ranked.sort(key=lambda row: (row[0], row[1], row[3]))
+    return [(-row[0], row[2]) for row in ranked]
+
+
+def hits(index: SearchIndex, ranked: list[tuple[float, int]]) -> list[ProcedureHit]:
+    """The hit objects of ranked positions (build them only for the page shown)."""
+    return [_with(index.docs[position].hit, score=score) for score, position in ranked]
+
+
+def search(index: SearchIndex, query: str = "", **filters: str | None) -> list[ProcedureHit]:
+    """All matching procedures in force, best first."""
+    return hits(index, rank(index, query, **filters))

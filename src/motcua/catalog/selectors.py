@@ -135,12 +135,12 @@ def procedure_search(
     if len(q) > 200:
         raise BadInput("Từ khoá tìm kiếm dài tối đa 200 ký tự.", fields={"q": "too_long"})
     index = search_engine.get_index(on or _today())
-    hits = search_engine.search(index, q, agency=agency or None, field=field or None, online=online, level=level)
-    count = len(hits)
+    ranked = search_engine.rank(index, q, agency=agency or None, field=field or None, online=online, level=level)
+    count = len(ranked)
     start = (page - 1) * page_size
     return SearchPage(
         count=count,
-        items=hits[start : start + page_size],
+        items=search_engine.hits(index, ranked[start : start + page_size]),
         page=page,
         pages=max(1, -(-count // page_size)),
         page_size=page_size,

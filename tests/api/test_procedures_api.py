@@ -1,0 +1,69 @@
+"""GET /api/v1/procedures and /api/v1/procedures/{code} (contract.md)."""
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from motcua.catalog.eforms import form_example
+from motcua.catalog.selectors import commune_unit_codes
+from tests.catalog.conftest import seeded  # noqa: F401 — the module-scoped seed fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_best_match_first_without_diacritics(client, seeded):  # noqa: F811
+    response = client.get("/api/v1/procedures", {"q": "lam giay khai sinh cho con"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] >= 1
+    first = body["items"][0]
+    assert first["code"] == "1.001193"
+    assert set(first) >= {"code", "name", "field", "online_mode", "processing_days", "fee_vnd", "agency_codes"}
+    assert first["fee_vnd"] == 0 and first["online_mode"] == "full" and first["processing_days"] == 1
+    assert commune_unit_codes()[0] in first["agency_codes"]
+
+
+def test_filters_and_pages(client, seeded):  # noqa: F811
+    body = client.get("/api/v1/procedures", {"online": "partial", "page": 2, "page_size": 5}).json()
+    assert body["page"] == 2 and len(body["items"]) == 5
+    assert all(item["online_mode"] == "partial" for item in body["items"])
+    ward = commune_unit_codes()[-1]
+    body = client.get("/api/v1/procedures", {"agency": ward, "page_size": 100}).json()
+    assert body["count"] > 10 and all(ward in item["agency_codes"] for item in body["items"])
+
+
+@pytest.mark.parametrize(
+    "params", [{"online": "maybe"}, {"page": "abc"}, {"page": 0}, {"level": "district"}, {"q": "x" * 300}]
+)
+def test_bad_parameters_are_400(client, seeded, params):  # noqa: F811
+    response = client.get("/api/v1/procedures", params)
+    assert response.status_code == 400
+    assert set(response.json()) >= {"error", "detail"}
+
+
+def test_detail_with_documents_schema_steps_fees_and_legal_basis(client, seeded):  # noqa: F811
+    response = client.get("/api/v1/procedures/1.001193")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "Đăng ký khai sinh"
+    assert body["documents"] and {"code", "name", "required"} <= set(body["documents"][0])
+    assert any(doc["state_data_source"] == "civil_status_db" for doc in body["documents"])
+    assert body["fees"] == [{"case": "Miễn lệ phí khi đăng ký đúng hạn", "amount_vnd": 0, "note": ""}]
+    assert sum(step["hours"] for step in body["steps"]) == 8
+    assert body["legal_basis"]
+    schema = body["form_schema"]
+    assert not list(Draft202012Validator(schema).iter_errors(form_example(schema)))
+
+
+def test_every_procedure_detail_has_examples_a_client_can_submit(client, seeded):  # noqa: F811
+    codes = [item["code"] for item in client.get("/api/v1/procedures", {"page_size": 100}).json()["items"]]
+    assert len(codes) >= 60
+    for code in codes[:100]:
+        schema = client.get(f"/api/v1/procedures/{code}").json()["form_schema"]
+        submission = {name: field["examples"][0] for name, field in schema["properties"].items()}
+        assert not list(Draft202012Validator(schema).iter_errors(submission)), code
+
+
+def test_unknown_procedure_is_404(client, seeded):  # noqa: F811
+    response = client.get("/api/v1/procedures/9.999999")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"

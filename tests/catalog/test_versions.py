@@ -1,0 +1,58 @@
+"""Versions: an edit makes a new version from a date; dossiers keep the one they were received under."""
+
+import datetime as dt
+
+import pytest
+
+from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.selectors import procedure_version_in_force, procedure_versions
+from motcua.catalog.services import procedure_popularity_bump, procedure_version_create
+from motcua.core.errors import BadInput, NotFound
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_version_closes_the_previous_one(seeded):
+    old = procedure_version_in_force(code="1.001193", on=dt.date(2026, 1, 5))
+    new = procedure_version_create(
+        procedure_code="1.001193",
+        valid_from=dt.date(2026, 3, 1),
+        changes={
+            "processing_hours": 4,
+            "processing_days": None,
+            "steps": [
+                {"name": "Tiếp nhận, xử lý", "role": "specialist", "agency": None, "hours": 3},
+                {"name": "Ký số", "role": "leader", "agency": None, "hours": 1},
+            ],
+        },
+    )
+    old.refresh_from_db()
+    assert old.valid_to == dt.date(2026, 2, 28)
+    assert procedure_version_in_force(code="1.001193", on=dt.date(2026, 2, 28)).pk == old.pk
+    assert procedure_version_in_force(code="1.001193", on=dt.date(2026, 3, 1)).pk == new.pk
+    assert new.processing_working_hours == 4
+    assert old.steps.count() == 4  # the old version is untouched
+    assert [v.pk for v in procedure_versions(code="1.001193")] == [old.pk, new.pk]
+
+
+def test_drafts_and_unknown_codes_are_not_in_force(seeded):
+    procedure_version_create(procedure_code="2.000815", valid_from=dt.date(2027, 1, 1), changes={"status": "draft"})
+    with pytest.raises(NotFound):
+        procedure_version_in_force(code="2.000815", on=dt.date(2027, 1, 2))
+    with pytest.raises(NotFound):
+        procedure_version_in_force(code="9.999999")
+    with pytest.raises(NotFound):
+        procedure_version_in_force(code="2.000815", on=dt.date(2020, 1, 1))
+
+
+def test_a_version_cannot_be_inserted_before_an_existing_one(seeded):
+    with pytest.raises(BadInput):
+        procedure_version_create(procedure_code="1.000894", valid_from=dt.date(2025, 1, 1))
+
+
+def test_popularity_counter(seeded):
+    version = ProcedureVersion.objects.select_related("procedure").get(procedure__code="1.004884")
+    before = version.procedure.popularity
+    procedure_popularity_bump(procedure_code="1.004884", by=3)
+    version.procedure.refresh_from_db()
+    assert version.procedure.popularity == before + 3
