@@ -73,6 +73,7 @@ def main() -> int:
     if (ROOT / "simulators" / "__main__.py").exists():
         processes["simulators"] = start("simulators", [PYTHON, "-m", "simulators"])
     processes["worker"] = start("task worker", [PYTHON, "manage.py", "db_worker", "--queue-name", "*"])
+    processes["periodic"] = start("periodic jobs", [PYTHON, "manage.py", "run_periodic"])
     processes["web"] = start("web", [PYTHON, "manage.py", "runserver", f"127.0.0.1:{args.port}"])
 
     def on_signal(signum: int, _frame: object) -> None:

@@ -10,4 +10,5 @@ class DossiersConfig(AppConfig):
         from motcua.core import outbox
         from motcua.dossiers import subscribers
 
-        outbox.register("dossier.changed", subscribers.dispatch_change)
+        for topic in subscribers.TOPICS:
+            outbox.register(topic, subscribers.dispatcher(topic))

@@ -91,6 +91,7 @@ class Dossier(models.Model):
     # Set when processing ends: resolved by the due time (domain.md: status 9 ≤ appointment).
     on_time = models.BooleanField(null=True, blank=True)
     late_notified_at = models.DateTimeField(null=True, blank=True)
+    due_soon_notified_at = models.DateTimeField(null=True, blank=True)
     return_channel = models.PositiveSmallIntegerField(choices=Channel.choices, null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -117,6 +118,12 @@ class Dossier(models.Model):
                 fields=["current_agency", "due_at"],
                 condition=Q(status__in=[s.value for s in OPEN]),
                 name="dossier_open_due",
+            ),
+            # The lateness scan: open, running dossiers not yet flagged, by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=[s.value for s in OPEN], clock="running", late_notified_at__isnull=True),
+                name="dossier_late_scan",
             ),
             models.Index(fields=["current_handler", "status", "due_at"], name="dossier_handler_queue"),
             models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_time"),

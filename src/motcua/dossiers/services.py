@@ -603,6 +603,15 @@ def _append_event(
     return event
 
 
+def append_system_event(
+    dossier: Dossier, *, action: str, title: str, at: datetime, data: dict[str, Any] | None = None
+) -> DossierEvent:
+    """An event the system records without a status change (e.g. lateness flagged)."""
+    return _append_event(
+        dossier, action=action, role=Role.SYSTEM, actor=None, at=at, from_status=dossier.status, title=title, data=data
+    )
+
+
 def _enqueue_change(dossier: Dossier, action: str) -> None:
     """One message per change: the national-portal sync and notifications read it."""
     outbox.enqueue(

@@ -1,20 +1,25 @@
-"""Fan-out of "a dossier changed" to the systems that follow dossiers.
+"""Fan-out of dossier messages (changed, late, due soon) to the systems that follow dossiers.
 
 The national-portal sync and notifications subscribe here when they start; each
-subscriber gets the outbox's idempotency key so a redelivery is recognised.
+subscriber gets the outbox's idempotency key, suffixed with its name, so a redelivery is
+recognised on its side.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 Subscriber = Callable[[dict[str, Any], str], None]
-_SUBSCRIBERS: dict[str, Subscriber] = {}
+TOPICS = ("dossier.changed", "dossier.late", "dossier.due_soon")
+_SUBSCRIBERS: dict[str, dict[str, Subscriber]] = {topic: {} for topic in TOPICS}
 
 
-def subscribe(name: str, subscriber: Subscriber) -> None:
-    _SUBSCRIBERS[name] = subscriber
+def subscribe(topic: str, name: str, subscriber: Subscriber) -> None:
+    _SUBSCRIBERS[topic][name] = subscriber
 
 
-def dispatch_change(payload: dict[str, Any], key: str) -> None:
-    for name, subscriber in _SUBSCRIBERS.items():
-        subscriber(payload, f"{key}:{name}")
+def dispatcher(topic: str) -> Callable[[dict[str, Any], str], None]:
+    def dispatch(payload: dict[str, Any], key: str) -> None:
+        for name, subscriber in _SUBSCRIBERS[topic].items():
+            subscriber(payload, f"{key}:{name}")
+
+    return dispatch

@@ -1,0 +1,36 @@
+"""`manage.py run_periodic`: the clock of the system, started by `make run`.
+
+Every few seconds it delivers the outbox; every minute it flags late dossiers and queues
+due-soon reminders. In production run one of these (or call `--once` from cron).
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from motcua.core.outbox import deliver_pending
+from motcua.dossiers.lateness import dossiers_flag_late, dossiers_remind_due_soon
+
+
+class Command(BaseCommand):
+    help = "Chạy các việc định kỳ: gửi hàng đợi, đánh dấu hồ sơ quá hạn, nhắc hồ sơ sắp đến hạn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run every job once and exit")
+        parser.add_argument("--outbox-every", type=float, default=5.0)
+        parser.add_argument("--lateness-every", type=float, default=60.0)
+
+    def handle(self, *args, once: bool, outbox_every: float, lateness_every: float, **options) -> None:
+        next_lateness = 0.0
+        while True:
+            delivered = deliver_pending()
+            if time.monotonic() >= next_lateness:
+                late, soon = dossiers_flag_late(), dossiers_remind_due_soon()
+                if late or soon:
+                    self.stdout.write(f"late flagged: {late}, due-soon reminders: {soon}")
+                next_lateness = time.monotonic() + lateness_every
+            if delivered:
+                self.stdout.write(f"outbox delivered: {delivered}")
+            if once:
+                return
+            time.sleep(outbox_every)
