@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import Field as SchemaField
 
 from motcua.catalog import selectors
 from motcua.core.errors import BadInput
@@ -32,13 +33,13 @@ class ProcedureList(Schema):
 
 
 class ListFilters(Schema):
-    q: str = ""
-    agency: str | None = None
-    field: str | None = None
+    q: str = SchemaField("", max_length=200, description="Từ khoá, có dấu hoặc không dấu")
+    agency: str | None = SchemaField(None, max_length=40, description="Mã cơ quan (cả mã phường, xã)")
+    field: str | None = SchemaField(None, max_length=40, description="Mã lĩnh vực")
     online: Literal["full", "partial", "none"] | None = None
     level: Literal["province", "commune"] | None = None
-    page: int = 1
-    page_size: int = 20
+    page: int = SchemaField(1, ge=1, le=10_000)
+    page_size: int = SchemaField(20, ge=1, le=100)
 
 
 class Document(Schema):
