@@ -9,7 +9,8 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION dossiers_event_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the dossier log is append-only: % refused on dossiers_dossierevent', TG_OP;
+    -- No format placeholders here: Django composes migration SQL client-side.
+    RAISE EXCEPTION 'the dossier log is append-only: UPDATE and DELETE are refused on dossiers_dossierevent';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER dossiers_event_append_only
