@@ -108,7 +108,8 @@ def _upsert_user(username: str, *, kind: str, full_name: str, email: str = "", p
         return User.objects.create_user(
             username=username, password=DEMO_PASSWORD, kind=kind, full_name=full_name, email=email, phone=phone
         )
-    # Idempotent: refresh what the demo promises (kind, name, password, unlocked) only if it drifted.
+    # Idempotent: refresh what the demo promises (kind, name, unlocked) only if it drifted. The
+    # password is set at creation only: checking it again costs an Argon2 hash per account.
     changed = False
     for field, value in {"kind": kind, "full_name": full_name, "email": email, "phone": phone}.items():
         if getattr(user, field) != value:
@@ -116,9 +117,6 @@ def _upsert_user(username: str, *, kind: str, full_name: str, email: str = "", p
             changed = True
     if user.locked_at is not None or user.failed_login_count:
         user.locked_at, user.failed_login_count, changed = None, 0, True
-    if not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        changed = True
     if changed:
         user.save()
     return user
