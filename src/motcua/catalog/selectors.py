@@ -170,3 +170,18 @@ def agency_choices() -> list[tuple[str, str]]:
 def catalog_export(*, codes: list[str] | None = None) -> dict:
     """The catalogue in the interchange format of docs/catalog.md."""
     return _catalog_export(codes=codes)
+
+
+def procedure_expected_due(version: ProcedureVersion, *, now=None):
+    """When a dossier received now would be due, in working time (ux.md: "dự kiến trước …")."""
+    from django.utils import timezone
+
+    from motcua.core.calendar import get_work_calendar
+
+    now = now or timezone.now()
+    calendar = get_work_calendar()
+    if version.processing_hours:
+        return calendar.deadline_after_working_hours(now, version.processing_hours, cutoff=version.cutoff_hour)
+    if version.processing_days:
+        return calendar.deadline_after_working_days(now, version.processing_days, cutoff=version.cutoff_hour)
+    return None

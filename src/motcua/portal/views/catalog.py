@@ -113,6 +113,7 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
             "fee_summary": format_vnd(min_fee) if min_fee is not None and len(fees) == 1 else "",
             "fees": [{"fee": fee, "amount": format_vnd(fee.amount_vnd)} for fee in fees],
             "time": describe_time(version.processing_days, version.processing_hours),
+            "expected_due": selectors.procedure_expected_due(version),
             "documents": [
                 {"doc": doc, "source": source_labels.get(doc.state_data_source, "") if doc.state_data_source else ""}
                 for doc in documents
