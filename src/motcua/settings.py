@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.signing",
     # interfaces
     "motcua.api",
     "motcua.portal",

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from motcua.portal.views import auth, home
 from motcua.portal.views import catalog as catalog_views
+from motcua.portal.views import verify as verify_views
 
 app_name = "portal"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     path("thu-tuc/", catalog_views.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", catalog_views.procedure, name="procedure"),
     path("tai-khoan/", include(auth_patterns, namespace="accounts")),
+    path("xac-thuc-van-ban/", verify_views.verify, name="verify"),
 ]

@@ -1,0 +1,1 @@
+"""Digital signatures: agency certificates, PAdES signing of results and forms, verification."""
