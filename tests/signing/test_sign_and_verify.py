@@ -184,3 +184,15 @@ def test_a_long_agency_name_fits_the_certificate_and_the_stamp_keeps_it_whole(db
     common_name = signature.signer_cert.subject.native["common_name"]
     assert len(common_name.encode()) <= 64 and common_name.endswith("…")
     assert result.agency_code == "000.00.42.H29"
+
+
+def test_pyhanko_calls_work_when_the_thread_already_runs_an_event_loop(signed):
+    """Playwright's sync API runs a loop in the test thread; pyHanko's asyncio.run must not clash with it."""
+    import asyncio
+
+    async def inside_a_loop() -> services.VerificationResult:
+        # (Django gives a coroutine its own database connection, so the test signs outside.)
+        return services.verify_pdf(signed)
+
+    result = asyncio.run(inside_a_loop())
+    assert result.valid is True and result.dossier_code == CODE
