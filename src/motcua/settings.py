@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.signing",
+    "motcua.payments",
     # interfaces
     "motcua.api",
     "motcua.portal",
@@ -203,3 +204,17 @@ LOGGING = {
 
 # --- external systems (simulators in development) ----------------------------------------
 SIMULATORS_PORT = env.int("SIMULATORS_PORT", default=8900)
+
+# --- payments -----------------------------------------------------------------------------
+# The national payment platform (simulators/payment.py in development, started by `make run`).
+PAYMENT_PLATFORM_URL = env.str("PAYMENT_PLATFORM_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/payment")
+PAYMENT_MERCHANT_ID = env.str("PAYMENT_MERCHANT_ID", default="MOTCUA-HCM")
+# DEVELOPMENT ONLY: the simulator's shared HMAC secret. Production sets PAYMENT_SECRET or
+# PAYMENT_SECRET_FILE; `manage.py check --deploy` fails while this default is in use.
+PAYMENT_DEVELOPMENT_SECRET = "motcua-development-payment-secret-NOT-FOR-PRODUCTION"
+PAYMENT_SECRET = _secret("PAYMENT_SECRET") or PAYMENT_DEVELOPMENT_SECRET
+# Where the platform posts its callbacks; empty means SITE_URL + /api/v1/payments/callback.
+PAYMENT_CALLBACK_URL = env.str("PAYMENT_CALLBACK_URL", default="")
+PAYMENT_TIMEOUT_SECONDS = env.float("PAYMENT_TIMEOUT_SECONDS", default=10.0)
+# Started payments with no callback after this long are asked about (payments_reconcile).
+PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from motcua.portal.views import auth, home
 from motcua.portal.views import catalog as catalog_views
+from motcua.portal.views import payments as payment_views
 from motcua.portal.views import verify as verify_views
 
 app_name = "portal"
@@ -20,4 +21,6 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", catalog_views.procedure, name="procedure"),
     path("tai-khoan/", include(auth_patterns, namespace="accounts")),
     path("xac-thuc-van-ban/", verify_views.verify, name="verify"),
+    path("thanh-toan/<str:reference>/", payment_views.payment, name="payment"),
+    path("thanh-toan/<str:reference>/ket-qua/", payment_views.payment_result, name="payment_result"),
 ]
