@@ -55,7 +55,8 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy src/motcua/core src/motcua/directory src/motcua/accounts src/motcua/catalog
+	$(VENV)/bin/mypy src/motcua/core src/motcua/directory src/motcua/accounts src/motcua/catalog \
+		src/motcua/dossiers src/motcua/payments src/motcua/signing
 
 test-python: setup
 	$(PY) manage.py makemigrations --check --dry-run

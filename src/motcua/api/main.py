@@ -5,7 +5,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from motcua.api.errors import ERROR_RESPONSES, install_error_handlers
-from motcua.api.routers import agencies, auth, calendar, dossiers, files, procedures
+from motcua.api.routers import agencies, auth, calendar, dossiers, files, payments, procedures
 
 
 class MotCuaAPI(NinjaAPI):
@@ -39,3 +39,4 @@ api.add_router("/calendar", calendar.router, tags=["calendar"])
 api.add_router("/procedures", procedures.router, tags=["procedures"])
 api.add_router("/files", files.router, tags=["files"])
 api.add_router("/dossiers", dossiers.router, tags=["dossiers"])
+api.add_router("/payments", payments.router, tags=["payments"])

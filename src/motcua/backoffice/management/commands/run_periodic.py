@@ -1,7 +1,8 @@
 """`manage.py run_periodic`: the clock of the system, started by `make run`.
 
-Every few seconds it delivers the outbox; every minute it flags late dossiers and queues
-due-soon reminders. In production run one of these (or call `--once` from cron).
+Every few seconds it delivers the outbox; every minute it flags late dossiers, queues
+due-soon reminders and reconciles payments that never got a callback. In production run
+one of these (or call `--once` from cron).
 """
 
 import time
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from motcua.core.outbox import deliver_pending
 from motcua.dossiers.lateness import dossiers_flag_late, dossiers_remind_due_soon
+from motcua.payments.services import payments_reconcile
 
 
 class Command(BaseCommand):
@@ -26,8 +28,9 @@ class Command(BaseCommand):
             delivered = deliver_pending()
             if time.monotonic() >= next_lateness:
                 late, soon = dossiers_flag_late(), dossiers_remind_due_soon()
-                if late or soon:
-                    self.stdout.write(f"late flagged: {late}, due-soon reminders: {soon}")
+                settled = payments_reconcile()
+                if late or soon or settled:
+                    self.stdout.write(f"late flagged: {late}, due-soon reminders: {soon}, payments settled: {settled}")
                 next_lateness = time.monotonic() + lateness_every
             if delivered:
                 self.stdout.write(f"outbox delivered: {delivered}")
