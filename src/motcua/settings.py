@@ -199,7 +199,14 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_ids"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # An altered PDF is an expected answer of the verifier, not an error worth a traceback.
+        "pyhanko.sign.diff_analysis": {"level": "ERROR"},
+        "pyhanko.sign.validation": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- external systems (simulators in development) ----------------------------------------
