@@ -3,6 +3,7 @@ from django.urls import include, path
 from motcua.portal.views import auth, home
 from motcua.portal.views import catalog as catalog_views
 from motcua.portal.views import payments as payment_views
+from motcua.portal.views import tracking as tracking_views
 from motcua.portal.views import verify as verify_views
 
 app_name = "portal"
@@ -23,4 +24,6 @@ urlpatterns = [
     path("xac-thuc-van-ban/", verify_views.verify, name="verify"),
     path("thanh-toan/<str:reference>/", payment_views.payment, name="payment"),
     path("thanh-toan/<str:reference>/ket-qua/", payment_views.payment_result, name="payment_result"),
+    path("tra-cuu/", tracking_views.tracking_search, name="tracking"),
+    path("tra-cuu/<str:code>/", tracking_views.tracking_detail, name="tracking_detail"),
 ]
