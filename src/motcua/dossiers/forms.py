@@ -17,7 +17,6 @@ status and dates.
 
 import base64
 import io
-import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,9 +43,6 @@ from motcua.dossiers.models import (
     DossierStepLog,
     DueDateChange,
 )
-
-# WeasyPrint reports every rendering step at INFO: noise in the server log for each form issued.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 FORMS_DIR = Path(__file__).resolve().parent / "templates" / "dossiers" / "forms"
 PLACE = "Thành phố Hồ Chí Minh"
