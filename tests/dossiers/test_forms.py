@@ -228,12 +228,18 @@ def test_form_07_is_the_register_line(dossier_flow):
     assert "12 Nguyễn Huệ" in text
 
 
-def test_resolve_attaches_the_result_document(dossier_flow):
+def test_resolve_attaches_the_result_document_signed_by_the_agency(dossier_flow):
+    from motcua.signing.services import verify_pdf
+
     dossier = dossier_flow.run_to_resolved()
     result = DossierDocument.objects.get(dossier=dossier, kind=DossierDocument.Kind.RESULT)
-    assert result.name == "Kết quả: Giấy phép lao động" and not result.signed
+    assert result.name == "Kết quả: Giấy phép lao động" and result.signed
     pdf = file_read(result.file)
     assert pdf.startswith(b"%PDF-")
+    verdict = verify_pdf(pdf)
+    assert verdict.valid and not verdict.altered
+    assert verdict.dossier_code == dossier.code
+    assert verdict.agency_code == dossier.current_agency.code
     text = flat(pdf_text(pdf))
     assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
     assert "Giấy phép lao động" in text and dossier.code in text and "Nguyễn Văn An" in text

@@ -5,7 +5,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from motcua.api.errors import ERROR_RESPONSES, install_error_handlers
-from motcua.api.routers import agencies, auth, calendar, dossiers, files, payments, procedures, signing
+from motcua.api.routers import agencies, auth, calendar, dossiers, files, payments, procedures, signing, tracking
 
 
 class MotCuaAPI(NinjaAPI):
@@ -41,3 +41,4 @@ api.add_router("/files", files.router, tags=["files"])
 api.add_router("/dossiers", dossiers.router, tags=["dossiers"])
 api.add_router("/payments", payments.router, tags=["payments"])
 api.add_router("/signing", signing.router, tags=["signing"])
+api.add_router("/tracking", tracking.router, tags=["tracking"])

@@ -26,6 +26,7 @@ from motcua.core.text import normalize
 from motcua.core.timeutil import to_vn
 from motcua.directory.models import Agency
 from motcua.dossiers import deadlines
+from motcua.dossiers.forms import issue_form, issue_result_document
 from motcua.dossiers.hashing import GENESIS, event_digest, event_fields
 from motcua.dossiers.lifecycle import (
     TRANSITIONS,
@@ -48,6 +49,7 @@ from motcua.dossiers.models import (
     StoredFile,
 )
 from motcua.dossiers.selectors import dossier_get_for_user, dossier_roles_of
+from motcua.signing.services import dossier_document_sign
 
 SYSTEM_ACTOR_NAME = "Hệ thống MotCua"
 
@@ -538,11 +540,14 @@ def _transfer_target(dossier: Dossier, params: dict[str, Any]) -> Agency:
 
 
 def _attach_result(dossier: Dossier, params: dict[str, Any], actor: User | None) -> None:
+    """Attach the result (an uploaded PDF, or one the system writes) and sign it for the agency."""
     file_id = params.get("file_id")
     if file_id:
         stored = StoredFile.objects.filter(pk=file_id).first()
         if stored is None or (actor is not None and stored.owner_id != actor.pk):
             raise BadInput("Không tìm thấy tệp kết quả đã tải lên.", fields={"file_id": "invalid"})
+        if stored.content_type != "application/pdf":
+            raise BadInput("Kết quả phải là tệp PDF để ký số.", fields={"file_id": "not_pdf"})
         DossierDocument.objects.create(
             dossier=dossier,
             kind=DossierDocument.Kind.RESULT,
@@ -550,17 +555,16 @@ def _attach_result(dossier: Dossier, params: dict[str, Any], actor: User | None)
             file=stored,
             uploaded_by=actor,
         )
-        return
-    if not dossier.documents.filter(kind=DossierDocument.Kind.RESULT).exists():
-        from motcua.dossiers.forms import issue_result_document
-
+    elif not dossier.documents.filter(kind=DossierDocument.Kind.RESULT).exists():
         issue_result_document(dossier, actor=actor)
+    for document in dossier.documents.filter(kind=DossierDocument.Kind.RESULT, signed=False).select_related("file"):
+        dossier_document_sign(document=document, actor=actor)
 
 
 def _issue_form(dossier: Dossier, number: str, *, actor: User | None, note: str) -> None:
-    from motcua.dossiers.forms import issue_form
-
-    issue_form(dossier, number, actor=actor, note=note)
+    """Official forms are issued signed by the agency (Circular 03/2025: an electronic document)."""
+    document = issue_form(dossier, number, actor=actor, note=note)
+    dossier_document_sign(document=document, actor=actor)
 
 
 # --- the log and the outbox -------------------------------------------------------------------
