@@ -218,7 +218,7 @@ PAYMENT_PLATFORM_URL = env.str("PAYMENT_PLATFORM_URL", default=f"http://127.0.0.
 PAYMENT_MERCHANT_ID = env.str("PAYMENT_MERCHANT_ID", default="MOTCUA-HCM")
 # DEVELOPMENT ONLY: the simulator's shared HMAC secret. Production sets PAYMENT_SECRET or
 # PAYMENT_SECRET_FILE; `manage.py check --deploy` fails while this default is in use.
-PAYMENT_DEVELOPMENT_SECRET = "motcua-development-payment-secret-NOT-FOR-PRODUCTION"
+PAYMENT_DEVELOPMENT_SECRET = "motcua-development-payment-secret-NOT-FOR-PRODUCTION"  # noqa: S105 - development only
 PAYMENT_SECRET = _secret("PAYMENT_SECRET") or PAYMENT_DEVELOPMENT_SECRET
 # Where the platform posts its callbacks; empty means SITE_URL + /api/v1/payments/callback.
 PAYMENT_CALLBACK_URL = env.str("PAYMENT_CALLBACK_URL", default="")

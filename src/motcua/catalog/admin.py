@@ -68,7 +68,7 @@ class ProcedureVersionForm(forms.ModelForm):
         return value
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         days, hours = cleaned.get("processing_days"), cleaned.get("processing_hours")
         if (days is None) == (hours is None):
             raise ValidationError(_("Nhập đúng một trong hai: thời hạn theo ngày làm việc hoặc theo giờ làm việc."))
@@ -179,7 +179,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 class VersionInline(admin.TabularInline):
     model = ProcedureVersion
     extra = 0
-    fields = ["name", "status", "valid_from", "valid_to", "online_mode"]
+    fields = ("name", "status", "valid_from", "valid_to", "online_mode")
     readonly_fields = fields
     show_change_link = True
     can_delete = False

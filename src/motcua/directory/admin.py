@@ -1,6 +1,7 @@
 """Back-office administration of agencies (effective-dated, with successors) and service centres."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -17,7 +18,7 @@ class ValidityFilter(admin.SimpleListFilter):
     title = _("hiệu lực")
     parameter_name = "validity"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
         return [
             ("active", _("Đang hoạt động")),
             ("dissolved", _("Đã giải thể, sáp nhập")),

@@ -55,7 +55,7 @@ class Agency(models.Model):
         help_text=_("Cơ quan tiếp nhận hồ sơ đang giải quyết của cơ quan đã giải thể."),
     )
     # Every successor of a split or merged agency; `successor` is one of them.
-    successors = models.ManyToManyField(
+    successors: "models.ManyToManyField[Agency, AgencySuccession]" = models.ManyToManyField(
         "self",
         symmetrical=False,
         through="AgencySuccession",

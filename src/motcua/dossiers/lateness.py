@@ -34,8 +34,9 @@ def dossiers_flag_late(*, now: datetime | None = None, batch: int = 500) -> int:
                 .filter(pk=dossier_id, late_notified_at__isnull=True, clock=Clock.RUNNING, due_at__lt=now)
                 .first()
             )
-            if dossier is None:
+            if dossier is None or dossier.due_at is None:
                 continue
+            due_at = dossier.due_at
             dossier.late_notified_at = now
             dossier.version += 1
             dossier.save(update_fields=["late_notified_at", "version", "updated_at"])
@@ -44,12 +45,12 @@ def dossiers_flag_late(*, now: datetime | None = None, batch: int = 500) -> int:
                 action="flag_late",
                 title="Hồ sơ đã quá hạn giải quyết",
                 at=now,
-                data={"due_at": dossier.due_at.isoformat()},
+                data={"due_at": due_at.isoformat()},
             )
             outbox.enqueue(
                 topic="dossier.late",
-                payload={"code": dossier.code, "due_at": dossier.due_at.isoformat()},
-                key=f"dossier:{dossier.code}:late:{dossier.due_at.isoformat()}",
+                payload={"code": dossier.code, "due_at": due_at.isoformat()},
+                key=f"dossier:{dossier.code}:late:{due_at.isoformat()}",
             )
             flagged += 1
     return flagged
@@ -68,7 +69,10 @@ def dossiers_remind_due_soon(*, now: datetime | None = None, batch: int = 500) -
         due_at__lt=horizon,
     ).select_related("current_agency")
     for dossier in candidates[:batch]:
-        left = deadlines.working_time_between(agency=dossier.current_agency, start=now, end=dossier.due_at)
+        due_at = dossier.due_at
+        if due_at is None:  # excluded by the query; keeps the type checker honest
+            continue
+        left = deadlines.working_time_between(agency=dossier.current_agency, start=now, end=due_at)
         if left > timedelta(hours=DUE_SOON_WORKING_HOURS):
             continue
         updated = Dossier.objects.filter(pk=dossier.pk, due_soon_notified_at__isnull=True).update(
@@ -77,8 +81,8 @@ def dossiers_remind_due_soon(*, now: datetime | None = None, batch: int = 500) -
         if updated:
             outbox.enqueue(
                 topic="dossier.due_soon",
-                payload={"code": dossier.code, "due_at": dossier.due_at.isoformat(), "role": Role.SPECIALIST.value},
-                key=f"dossier:{dossier.code}:due_soon:{dossier.due_at.isoformat()}",
+                payload={"code": dossier.code, "due_at": due_at.isoformat(), "role": Role.SPECIALIST.value},
+                key=f"dossier:{dossier.code}:due_soon:{due_at.isoformat()}",
             )
             reminded += 1
     return reminded

@@ -176,6 +176,12 @@ def _return_transfer_guard(state: DossierState) -> str | None:
 def _extend_guard(state: DossierState) -> str | None:
     if state.clock is Clock.NOT_STARTED:
         return "Hồ sơ chưa được tiếp nhận nên chưa có ngày hẹn để gia hạn."
+    if state.clock is Clock.PAUSED:
+        # The due date moves by the pause when it ends; an extension now would be pushed again.
+        return (
+            "Hồ sơ đang tạm dừng tính thời gian giải quyết; khi tiếp tục, ngày hẹn được cộng thêm "
+            "thời gian tạm dừng nên chưa cần gia hạn."
+        )
     if state.late:
         return "Đã quá hạn: văn bản xin lỗi và gia hạn phải được gửi trước ngày hẹn trả."
     return None

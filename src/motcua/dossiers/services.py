@@ -221,7 +221,8 @@ def _attach_input_documents(
         requirement = requirements.get(code)
         if requirement is None:
             raise InvalidFormData(f"Giấy tờ “{code}” không thuộc thành phần hồ sơ của thủ tục này.")
-        stored = StoredFile.objects.filter(pk=item.get("file_id"), owner=actor).first()
+        file_id = item.get("file_id")
+        stored = StoredFile.objects.filter(pk=file_id, owner=actor).first() if isinstance(file_id, int) else None
         if stored is None:
             raise InvalidFormData(f"Không tìm thấy tệp đã tải lên cho “{requirement.name}”. Vui lòng tải lại.")
         given.add(code)
