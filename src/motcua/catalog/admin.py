@@ -28,6 +28,7 @@ from motcua.catalog.models import (
     Status,
     Synonym,
 )
+from motcua.catalog.selectors import version_in_use
 from motcua.catalog.services import procedure_version_create
 from motcua.core.errors import DomainError
 
@@ -131,6 +132,26 @@ class StepInline(admin.TabularInline):
     raw_id_fields = ["agency"]
 
 
+def _read_only(inline: type[admin.options.InlineModelAdmin]) -> type[admin.options.InlineModelAdmin]:
+    """The same inline, shown but not editable (rows can be neither added, changed nor deleted)."""
+
+    class ReadOnly(inline):  # type: ignore[valid-type,misc]
+        extra = 0
+        can_delete = False
+
+        def has_add_permission(self, request, obj=None):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+        def has_delete_permission(self, request, obj=None):
+            return False
+
+    ReadOnly.__name__ = f"ReadOnly{inline.__name__}"
+    return ReadOnly
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
     form = ProcedureVersionForm
@@ -161,6 +182,21 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         (_("Tờ khai điện tử"), {"fields": ("form_schema",)}),
         (_("Nguồn"), {"fields": ("source", "notes"), "classes": ("collapse",)}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version dossiers were received under keeps its rules; only closing it stays possible.
+        if obj is not None and version_in_use(obj):
+            editable = {"valid_to", "status"}
+            return [f.name for f in ProcedureVersion._meta.fields if f.name not in editable]
+        return super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        if obj is not None and version_in_use(obj):
+            return self._readonly_inlines()
+        return super().get_inlines(request, obj)
+
+    def _readonly_inlines(self):
+        return [_read_only(inline) for inline in (AgencyInline, DocumentInline, FeeInline, StepInline)]
 
     @admin.action(description=_("Tạo phiên bản mới (bản nháp, hiệu lực từ ngày mai)"))
     def make_new_version(self, request, queryset):

@@ -611,6 +611,7 @@ def import_documents(documents: list[tuple[str, Any]]) -> ImportResult:
                     result.synonyms_changed += 1
         fields = {f.code: f for f in ProcedureField.objects.all()}
         touched: set[int] = set()
+        in_use: list[str] = []
         for _source, document in documents:
             for data in _chained([_canonical(item) for item in document.get("procedures", [])]):
                 label = f"{data['code']}@{data['valid_from']}"
@@ -629,9 +630,34 @@ def import_documents(documents: list[tuple[str, Any]]) -> ImportResult:
                 if _comparable(current) == _comparable(data):
                     result.unchanged.append(label)
                     continue
+                if _rules_changed(current, data) and _version_in_use(version):
+                    in_use.append(
+                        f"{label}: đã có hồ sơ được tiếp nhận theo phiên bản này nên không sửa được nội dung; "
+                        "hãy nhập một phiên bản mới với valid_from khác."
+                    )
+                    continue
                 _write_version(version, data, fields)
                 result.updated.append(label)
                 touched.add(procedure.pk)
+        if in_use:
+            # Raising inside the transaction rolls back everything this import wrote.
+            raise CatalogImportError(in_use)
         for procedure in Procedure.objects.filter(pk__in=touched):
             close_previous_versions(procedure)
     return result
+
+
+# A version's end date and status may still change (it is closed or abolished); nothing else
+# may once a dossier was received under it.
+_LIFECYCLE_KEYS = {"valid_to", "status"}
+
+
+def _rules_changed(current: dict[str, Any], data: dict[str, Any]) -> bool:
+    strip = lambda d: {k: v for k, v in _comparable(d).items() if k not in _LIFECYCLE_KEYS}  # noqa: E731
+    return strip(current) != strip(data)
+
+
+def _version_in_use(version: ProcedureVersion) -> bool:
+    from motcua.catalog.selectors import version_in_use
+
+    return version_in_use(version)

@@ -185,3 +185,15 @@ def procedure_expected_due(version: ProcedureVersion, *, now=None):
     if version.processing_days:
         return calendar.deadline_after_working_days(now, version.processing_days, cutoff=version.cutoff_hour)
     return None
+
+
+def version_in_use(version: ProcedureVersion) -> bool:
+    """Whether dossiers were received under this version: then its rules may no longer change.
+
+    Looked up through the app registry, so the catalogue does not import the dossiers app.
+    """
+    if version.pk is None:
+        return False
+    from django.apps import apps
+
+    return apps.get_model("dossiers", "Dossier").objects.filter(procedure_version_id=version.pk).exists()
