@@ -209,6 +209,11 @@ LOGGING = {
     },
 }
 
+# --- dossiers -----------------------------------------------------------------------------
+# Whether the processing clock stops while a fee is awaited (status 6). domain.md marks this
+# unconfirmed nationally, so it is a setting; on by default (the wait is the applicant's).
+DOSSIER_PAUSE_ON_PAYMENT = env.bool("DOSSIER_PAUSE_ON_PAYMENT", default=True)
+
 # --- external systems (simulators in development) ----------------------------------------
 SIMULATORS_PORT = env.int("SIMULATORS_PORT", default=8900)
 

@@ -108,7 +108,10 @@ def test_a_tampered_note_is_caught_by_the_verifier_and_the_command(walked, anoth
     assert list(verify_dossier_logs(dossier_codes=[another.code])) == []
     with pytest.raises(CommandError) as caught:
         run_command()
-    assert str(caught.value) == "1 dossier log(s) broken"
+    assert str(caught.value) == (
+        f"1 dossier log(s) broken; first: {walked.code} at event #3: "
+        "content does not match its hash (the event was altered)"
+    )
     # The command names the dossier and the first broken link on stderr.
     err = StringIO()
     with pytest.raises(CommandError):
@@ -146,14 +149,14 @@ def test_a_deleted_event_is_caught(walked):
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL refuses the raw DELETE itself (below)")
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the chain has no anchor, so removing the LAST event leaves a valid shorter chain; "
-    "verify_dossier_logs could compare the last seq with Dossier.version (one event per version)",
-)
 def test_a_deleted_last_event_is_caught(walked):
-    _raw("DELETE FROM dossiers_dossierevent WHERE id = %s", [chain(walked)[-1].pk])
-    assert list(verify_dossier_logs()) != []
+    last = chain(walked)[-1]
+    _raw("DELETE FROM dossiers_dossierevent WHERE id = %s", [last.pk])
+    [link] = verify_dossier_logs()
+    assert (link.dossier_code, link.seq) == (walked.code, last.seq)
+    assert "removed" in link.reason
+    with pytest.raises(CommandError, match=walked.code):
+        call_command("verify_dossier_log", stdout=StringIO(), stderr=StringIO())
 
 
 @pytest.mark.skipif(

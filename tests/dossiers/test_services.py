@@ -353,15 +353,10 @@ def test_two_officers_acting_at_once_exactly_one_wins(monkeypatch, version, citi
         assert events(fresh) == ["submit", winners[0]]
 
 
-# --- known gaps (strict xfail: they start failing the day they are fixed, so remove the mark then) ---
+# --- gaps found by these tests, now fixed ---
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="services._close_pause pushes Dossier.step_due_at but not the open DossierStepLog.due_at, so the "
-    "control sheet (form 06) judges the step's on-time flag without the pause",
-)
 def test_a_pause_also_moves_the_open_step_of_the_control_sheet(dossier, receiver, specialist, citizen):
     dossier = act(receiver, dossier, "receive", now=MONDAY)
     dossier = act(receiver, dossier, "assign", now=vn(2027, 1, 4, 9, 0))
@@ -373,11 +368,6 @@ def test_a_pause_also_moves_the_open_step_of_the_control_sheet(dossier, receiver
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="withdrawing while the clock is paused, then stopping, leaves the DossierPause open (ended_at NULL) "
-    "and paused_at set: the clock's STOP effect does not close a running pause",
-)
 def test_stopping_a_dossier_withdrawn_during_a_pause_closes_the_pause(dossier, receiver, citizen):
     dossier = act(receiver, dossier, "receive", now=MONDAY)
     dossier = act(receiver, dossier, "request_supplement", now=vn(2027, 1, 4, 9, 0), note=NOTE)

@@ -38,8 +38,7 @@ def dossiers_flag_late(*, now: datetime | None = None, batch: int = 500) -> int:
                 continue
             due_at = dossier.due_at
             dossier.late_notified_at = now
-            dossier.version += 1
-            dossier.save(update_fields=["late_notified_at", "version", "updated_at"])
+            dossier.save(update_fields=["late_notified_at", "updated_at"])
             append_system_event(
                 dossier,
                 action="flag_late",

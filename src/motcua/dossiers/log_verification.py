@@ -15,15 +15,26 @@ class BrokenLink:
 
 
 def verify_dossier_logs(*, dossier_codes: list[str] | None = None, batch: int = 5000) -> Iterator[BrokenLink]:
-    """Stream events in (dossier, seq) order; yields one BrokenLink per damaged dossier."""
-    events = DossierEvent.objects.select_related("dossier").order_by("dossier_id", "seq")
+    """Stream events in (dossier, seq) order; yields one BrokenLink per damaged dossier.
+
+    Every change of a dossier bumps its version and writes one event, so a chain must end at
+    event number `version`: that anchors the end, and removing the last event is caught too.
+    """
+    events = (
+        DossierEvent.objects.select_related("dossier")
+        .only("dossier__code", "dossier__version", *[f.name for f in DossierEvent._meta.concrete_fields])
+        .order_by("dossier_id", "seq")
+    )
     if dossier_codes:
         events = events.filter(dossier__code__in=dossier_codes)
-    current: int | None = None
+    current: DossierEvent | None = None
     expected_prev, expected_seq, broken = GENESIS, 1, False
     for event in events.iterator(chunk_size=batch):
-        if event.dossier_id != current:
-            current, expected_prev, expected_seq, broken = event.dossier_id, GENESIS, 1, False
+        if current is None or event.dossier_id != current.dossier_id:
+            if current is not None and not broken and (tail := _tail_missing(current, expected_seq)):
+                yield tail
+            expected_prev, expected_seq, broken = GENESIS, 1, False
+        current = event
         if broken:
             continue
         reason = None
@@ -38,3 +49,16 @@ def verify_dossier_logs(*, dossier_codes: list[str] | None = None, batch: int = 
             yield BrokenLink(dossier_code=event.dossier.code, seq=event.seq, reason=reason)
             continue
         expected_prev, expected_seq = event.hash, expected_seq + 1
+    if current is not None and not broken and (tail := _tail_missing(current, expected_seq)):
+        yield tail
+
+
+def _tail_missing(last: DossierEvent, next_seq: int) -> BrokenLink | None:
+    if next_seq - 1 == last.dossier.version:
+        return None
+    return BrokenLink(
+        dossier_code=last.dossier.code,
+        seq=next_seq,
+        reason=f"the log ends at event #{next_seq - 1} but the dossier is at version {last.dossier.version} "
+        "(events at the end were removed)",
+    )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jsonschema
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -338,7 +339,7 @@ def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
         transferred_out=dossier.transferred_out,
         late=late,
         supplement_requests=dossier.supplement_requests,
-        pause_on_payment=True,
+        pause_on_payment=settings.DOSSIER_PAUSE_ON_PAYMENT,
     )
 
 
@@ -368,7 +369,7 @@ def _apply(
         dossier.due_at = dossier.original_due_at = deadlines.due_at_for(
             version=dossier.procedure_version, received_at=now, agency=agency
         )
-        data["due_at"] = dossier.due_at.isoformat()
+        data["due_at"] = to_vn(dossier.due_at).isoformat()
     if before.clock is Clock.RUNNING and after.clock is Clock.PAUSED:
         dossier.paused_at = now
         DossierPause.objects.create(dossier=dossier, reason=action, started_at=now)
@@ -378,6 +379,10 @@ def _apply(
         data.update(_extend(dossier, params, now))
     if effect is ClockEffect.STOP:
         dossier.finished_at = now
+        if before.clock is Clock.PAUSED:
+            # Stopped while waiting for the applicant: the pause ends here, the due date stays.
+            dossier.pauses.filter(ended_at__isnull=True).update(ended_at=now)
+            dossier.paused_at = None
         if action == "resolve":
             dossier.resolved_at = now
             dossier.on_time = dossier.due_at is None or now <= dossier.due_at
@@ -390,7 +395,7 @@ def _apply(
         _close_step(dossier, now)
         _open_step(dossier, after.step, params, now)
     elif action == "transfer":
-        target = _transfer_target(dossier, params)
+        target = _transfer_target(dossier, params, now)
         dossier.current_agency = target
         dossier.current_handler = None
         data["to_agency"] = target.code
@@ -442,10 +447,12 @@ def _close_pause(dossier: Dossier, now: datetime) -> dict[str, Any]:
         dossier.step_due_at = deadlines.push_by(
             agency=dossier.current_agency, moment=dossier.step_due_at, duration=paused_for
         )
+        # The control sheet (form 06) judges each step against its due time, pause included.
+        dossier.step_logs.filter(ended_at__isnull=True, due_at__isnull=False).update(due_at=dossier.step_due_at)
     DueDateChange.objects.create(
         dossier=dossier, previous_due_at=previous, new_due_at=dossier.due_at, reason=DueDateChange.Reason.PAUSE, at=now
     )
-    return {"paused_working_seconds": int(paused_for.total_seconds()), "due_at": dossier.due_at.isoformat()}
+    return {"paused_working_seconds": int(paused_for.total_seconds()), "due_at": to_vn(dossier.due_at).isoformat()}
 
 
 def _extend(dossier: Dossier, params: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -468,7 +475,7 @@ def _extend(dossier: Dossier, params: dict[str, Any], now: datetime) -> dict[str
     DueDateChange.objects.create(
         dossier=dossier, previous_due_at=previous, new_due_at=new_due, reason=DueDateChange.Reason.EXTENSION, at=now
     )
-    return {"previous_due_at": previous.isoformat(), "due_at": new_due.isoformat()}
+    return {"previous_due_at": to_vn(previous).isoformat(), "due_at": to_vn(new_due).isoformat()}
 
 
 def _steps(dossier: Dossier) -> list:
@@ -526,7 +533,7 @@ def _close_step(dossier: Dossier, now: datetime) -> None:
         log.save(update_fields=["ended_at", "on_time"])
 
 
-def _transfer_target(dossier: Dossier, params: dict[str, Any]) -> Agency:
+def _transfer_target(dossier: Dossier, params: dict[str, Any], now: datetime) -> Agency:
     code = params.get("agency_code")
     if not code:
         # Default: the agency the procedure's next step belongs to, when it is another one.
@@ -534,7 +541,7 @@ def _transfer_target(dossier: Dossier, params: dict[str, Any]) -> Agency:
             if step.agency_id and step.agency_id != dossier.current_agency_id:
                 return step.agency
         raise BadInput("Vui lòng chọn cơ quan phối hợp (agency_code).", fields={"agency_code": "required"})
-    target = Agency.objects.active_on(to_vn(timezone.now()).date()).filter(code=code).first()
+    target = Agency.objects.active_on(to_vn(now).date()).filter(code=code).first()
     if target is None or target.pk == dossier.current_agency_id:
         raise BadInput("Cơ quan phối hợp không hợp lệ.", fields={"agency_code": "invalid"})
     return target
@@ -611,7 +618,14 @@ def _append_event(
 def append_system_event(
     dossier: Dossier, *, action: str, title: str, at: datetime, data: dict[str, Any] | None = None
 ) -> DossierEvent:
-    """An event the system records without a status change (e.g. lateness flagged)."""
+    """An event the system records without a status change (lateness flagged, a refund).
+
+    It bumps the dossier's version like any change: one event per version, which anchors the
+    end of the hash chain (`verify_dossier_log` compares the last event with the version) and
+    makes a page opened before it stale. Call it with the dossier row locked.
+    """
+    dossier.version += 1
+    Dossier.objects.filter(pk=dossier.pk).update(version=dossier.version)
     return _append_event(
         dossier, action=action, role=Role.SYSTEM, actor=None, at=at, from_status=dossier.status, title=title, data=data
     )

@@ -14,5 +14,9 @@ class Command(BaseCommand):
         for link in broken:
             self.stderr.write(f"BROKEN {link.dossier_code} at event #{link.seq}: {link.reason}")
         if broken:
-            raise CommandError(f"{len(broken)} dossier log(s) broken")
+            first = broken[0]
+            raise CommandError(
+                f"{len(broken)} dossier log(s) broken; first: {first.dossier_code} "
+                f"at event #{first.seq}: {first.reason}"
+            )
         self.stdout.write(self.style.SUCCESS("Nhật ký hồ sơ toàn vẹn / every dossier log verifies."))
