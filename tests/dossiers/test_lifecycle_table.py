@@ -69,7 +69,13 @@ EXPECTED: dict[str, tuple[set[Status | None], Status | None, set[Role], ClockEff
         False,
     ),
     "stop": (
-        {Status.WITHDRAWAL_REQUESTED, Status.RECEIVED, Status.PROCESSING},
+        {
+            Status.WITHDRAWAL_REQUESTED,
+            Status.RECEIVED,
+            Status.PROCESSING,
+            Status.SUPPLEMENT_REQUESTED,
+            Status.PAYMENT_DUE,
+        },
         Status.STOPPED,
         {R, L},
         ClockEffect.STOP,
@@ -478,7 +484,7 @@ def test_only_those_six_actions_produce_a_form():
         (
             DossierState(status=Status.SUPPLEMENT_REQUESTED, clock=Clock.PAUSED, resume_status=Status.PROCESSING),
             {R},
-            ["supplement"],
+            ["supplement", "stop"],
         ),
         (
             DossierState(status=Status.SUPPLEMENT_REQUESTED, resume_status=Status.SUBMITTED),
@@ -530,3 +536,16 @@ def test_allowed_actions_agree_with_decide(state, roles):
         else:
             accepted.append(action)
     assert allowed_actions(state, roles) == accepted
+
+
+def test_stop_while_waiting_for_papers_needs_a_received_dossier():
+    waiting = DossierState(status=Status.SUPPLEMENT_REQUESTED, clock=Clock.PAUSED, resume_status=Status.PROCESSING)
+    outcome = decide(waiting, "stop", {R})
+    assert (outcome.after.status, outcome.after.clock, outcome.transition.form) == (
+        Status.STOPPED,
+        Clock.STOPPED,
+        "05",
+    )
+    not_received = DossierState(status=Status.SUPPLEMENT_REQUESTED, resume_status=Status.SUBMITTED)
+    with pytest.raises(TransitionRefused, match="Từ chối tiếp nhận"):
+        decide(not_received, "stop", {R})

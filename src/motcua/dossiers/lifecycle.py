@@ -187,6 +187,12 @@ def _extend_guard(state: DossierState) -> str | None:
     return None
 
 
+def _stop_guard(state: DossierState) -> str | None:
+    if state.clock is Clock.NOT_STARTED:
+        return "Hồ sơ chưa được tiếp nhận; hãy dùng “Từ chối tiếp nhận” thay cho dừng xử lý."
+    return None
+
+
 def _refuse_guard(state: DossierState) -> str | None:
     if state.clock is not Clock.NOT_STARTED:
         return "Hồ sơ đã được tiếp nhận; hãy dùng “Dừng xử lý” thay cho từ chối tiếp nhận."
@@ -332,11 +338,19 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "stop",
-            _S(Status.WITHDRAWAL_REQUESTED, Status.RECEIVED, Status.PROCESSING),
+            _S(
+                Status.WITHDRAWAL_REQUESTED,
+                Status.RECEIVED,
+                Status.PROCESSING,
+                # The applicant never sent the missing papers or paid: the agency stops with form 05.
+                Status.SUPPLEMENT_REQUESTED,
+                Status.PAYMENT_DUE,
+            ),
             Status.STOPPED,
             _R(Role.RECEIVER, Role.LEADER),
             ClockEffect.STOP,
             "Dừng giải quyết hồ sơ",
+            guard=_stop_guard,
             form="05",
             note_required=True,
         ),
