@@ -208,3 +208,16 @@ def test_too_large_upload_is_413(client: Client, demo, settings):
     big = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1)
     response = client.post("/api/v1/files", {"file": SimpleUploadedFile("big.pdf", big)}, HTTP_AUTHORIZATION=citizen)
     assert response.status_code == 413
+
+
+def test_api_times_are_in_vietnam_time(client: Client, home_affairs_procedure):
+    citizen = token(client, "demo.citizen")
+    uploaded = _upload(client, citizen)
+    created = client.post(
+        "/api/v1/dossiers",
+        _submission(home_affairs_procedure, uploaded["id"]),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=citizen,
+    )
+    assert created.json()["submitted_at"].endswith("+07:00")
+    assert "Z" not in created.json()["submitted_at"]

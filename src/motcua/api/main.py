@@ -5,6 +5,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from motcua.api.errors import ERROR_RESPONSES, install_error_handlers
+from motcua.api.rendering import VietnamTimeRenderer
 from motcua.api.routers import agencies, auth, calendar, dossiers, files, payments, procedures, signing, tracking
 
 
@@ -28,6 +29,7 @@ api = MotCuaAPI(
         "API của hệ thống thông tin giải quyết thủ tục hành chính MotCua (Cổng dịch vụ công và Một cửa điện tử)."
     ),
     urls_namespace="api",
+    renderer=VietnamTimeRenderer(),
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
