@@ -29,7 +29,7 @@ def dossiers_flag_late(*, now: datetime | None = None, batch: int = 500) -> int:
     for dossier_id in list(candidates.values_list("id", flat=True)[:batch]):
         with transaction.atomic():
             dossier = (
-                Dossier.objects.select_for_update()
+                Dossier.objects.select_for_update(of=("self",))
                 .select_related("current_agency")
                 .filter(pk=dossier_id, late_notified_at__isnull=True, clock=Clock.RUNNING, due_at__lt=now)
                 .first()

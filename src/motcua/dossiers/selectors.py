@@ -38,7 +38,7 @@ def dossier_get_for_user(user: User, code: str, *, for_update: bool = False) -> 
     if visible is not None:
         queryset = queryset.filter(visible)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     dossier = queryset.select_related("procedure_version", "current_agency", "home_agency").filter(code=code).first()
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ, hoặc bạn không có quyền xem hồ sơ này.")

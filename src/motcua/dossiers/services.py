@@ -284,7 +284,7 @@ def dossier_act(
     now = now or timezone.now()
     with transaction.atomic():
         if actor is None:
-            dossier = Dossier.objects.select_for_update().filter(code=code).first()
+            dossier = Dossier.objects.select_for_update(of=("self",)).filter(code=code).first()
             if dossier is None:
                 raise NotFound("Không tìm thấy hồ sơ.")
             roles = {Role.SYSTEM}

@@ -89,7 +89,7 @@ def invoice_create_for_dossier(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("procedure_version").get(pk=dossier.pk)
         if locked.status != Status.PAYMENT_DUE:
             raise Conflict("Hồ sơ không ở trạng thái chờ thực hiện nghĩa vụ tài chính.")
         open_invoice = locked.invoices.exclude(state__in=PAID_STATES).first()
@@ -179,7 +179,7 @@ def payment_start(*, invoice: Invoice, return_url: str, actor: User | None = Non
         raise Conflict("Hồ sơ không còn ở trạng thái chờ đóng phí, lệ phí.")
 
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
         current = _current_attempt(locked)
         if locked.state in PAID_STATES:
             raise Conflict("Khoản phí này đã được thanh toán.")
@@ -417,8 +417,8 @@ def _apply_signed(
 def _apply_status(*, invoice_id: int, attempt_id: int, status: str, paid_at: datetime | None, now: datetime) -> str:
     """The one place a platform outcome changes an invoice: locked, idempotent."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice_id)
+        attempt = PaymentAttempt.objects.select_for_update(of=("self",)).get(pk=attempt_id)
         if status == "pending":
             return CallbackOutcome.PENDING
         if status in ("success", "refunded"):
@@ -494,7 +494,7 @@ def invoice_issue_receipt(*, invoice: Invoice) -> DossierDocument:
     """The electronic receipt of a paid invoice, attached to the dossier once (idempotent)."""
     with transaction.atomic():
         locked = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related(
                 "dossier", "dossier__procedure", "dossier__procedure_version", "dossier__current_agency__parent"
             )
@@ -595,7 +595,7 @@ def payment_record_at_counter(
                     "trước khi thu tại quầy."
                 )
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
         if locked.state in PAID_STATES:
             raise Conflict("Khoản phí này đã được thanh toán.")
         if dossier.status != Status.PAYMENT_DUE:
@@ -655,8 +655,10 @@ def invoice_refund(*, actor: User, invoice: Invoice, reason: str, now: datetime 
         )
     with transaction.atomic():
         # Invoice first, then dossier: the order every payment path locks them in.
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        locked_dossier = Dossier.objects.select_for_update().select_related("current_agency").get(pk=dossier.pk)
+        locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+        locked_dossier = (
+            Dossier.objects.select_for_update(of=("self",)).select_related("current_agency").get(pk=dossier.pk)
+        )
         if locked.state == InvoiceState.REFUNDED:
             return locked
         locked.state, locked.refunded_at, locked.refund_reason = InvoiceState.REFUNDED, now, reason

@@ -171,7 +171,7 @@ def dossier_document_sign(*, document: DossierDocument, actor: User | None) -> D
     """
     with transaction.atomic():
         locked = (
-            DossierDocument.objects.select_for_update()
+            DossierDocument.objects.select_for_update(of=("self",))
             .select_related("dossier", "dossier__current_agency", "file")
             .get(pk=document.pk)
         )
