@@ -89,3 +89,21 @@ def test_every_operation_documents_the_error_format(client: Client):
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             assert "400" in operation["responses"], f"{method} {path}"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/auth/token", '{"username": "\\u0000", "password": "x"}'),
+        ("/api/v1/auth/token", '{"username": "a\\U0000b", "password": "x"}'.replace("U", "u")),
+    ],
+)
+def test_nul_characters_are_refused_with_400(client: Client, path, body):
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+def test_nul_in_query_or_path_is_refused(client: Client):
+    assert client.get("/api/v1/procedures", {"q": "a\x00b"}).status_code == 400
+    assert client.get("/api/v1/agencies/000%00").status_code == 400

@@ -15,11 +15,33 @@ _DETAILS = {
 }
 
 
+_NUL_DETAIL = "Dữ liệu gửi lên chứa ký tự NUL (\\u0000), không phải văn bản hợp lệ. Vui lòng bỏ ký tự đó."
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    """NUL is never valid text, and PostgreSQL refuses it in text columns: reject it at the door.
+
+    Only the path, the query and JSON bodies are text; uploaded files may hold any byte.
+    """
+    if "\x00" in request.path or any("\x00" in value for values in request.GET.lists() for value in values[1]):
+        return True
+    if request.content_type == "application/json":
+        body = request.body
+        return b"\x00" in body or b"\\u0000" in body.lower()
+    return False
+
+
 class ApiJsonErrorsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and _has_nul(request):
+            return HttpResponse(
+                json.dumps(error_body(400, _NUL_DETAIL), ensure_ascii=False),
+                status=400,
+                content_type="application/json; charset=utf-8",
+            )
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
