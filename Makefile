@@ -56,7 +56,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy src/motcua/core src/motcua/directory src/motcua/accounts src/motcua/catalog \
-		src/motcua/dossiers src/motcua/payments src/motcua/signing
+		src/motcua/dossiers src/motcua/payments src/motcua/signing src/motcua/integrations src/motcua/notifications
 
 test-python: setup
 	$(PY) manage.py makemigrations --check --dry-run

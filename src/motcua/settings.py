@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.signing",
     "motcua.payments",
+    "motcua.integrations",
+    "motcua.notifications",
     # interfaces
     "motcua.api",
     "motcua.portal",
