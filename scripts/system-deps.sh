@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages MotCua needs at run and test time: Chromium for the browser tests, Pango for
-# WeasyPrint's PDFs, fonts that carry every Vietnamese letter, gettext for translations.
+# WeasyPrint's PDFs, fonts that carry every Vietnamese letter, gettext for translations,
+# poppler-utils for PDF-to-PNG test artefacts.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# pdftoppm renders the official forms and signed results to PNG test artefacts people look at.
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/lib/x86_64-linux-gnu/libpango-1.0.so.0 ] || [ -e /usr/lib/aarch64-linux-gnu/libpango-1.0.so.0 ] \
   || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 fc-list 2>/dev/null | grep -qi "Noto Sans" || need+=(fonts-noto-core)
