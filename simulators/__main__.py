@@ -16,12 +16,13 @@ from http.server import ThreadingHTTPServer
 
 from simulators import Simulator, make_server
 from simulators.payment import DEVELOPMENT_SECRET, PaymentSimulator
+from simulators.population import PopulationSimulator
 
 HOST = "127.0.0.1"
 
 
 def simulators() -> list[Simulator]:
-    return [PaymentSimulator()]
+    return [PaymentSimulator(), PopulationSimulator()]
 
 
 # (name, factory(port) -> server, env var with the port, default port) for simulators that

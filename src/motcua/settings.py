@@ -137,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "portal:accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 # Wrong passwords in a row before an account is locked (contract.md).
@@ -232,3 +232,39 @@ PAYMENT_CALLBACK_URL = env.str("PAYMENT_CALLBACK_URL", default="")
 PAYMENT_TIMEOUT_SECONDS = env.float("PAYMENT_TIMEOUT_SECONDS", default=10.0)
 # Started payments with no callback after this long are asked about (payments_reconcile).
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
+
+# --- national systems (integrations; simulators/ in development) ---------------------------
+# DEVELOPMENT ONLY defaults for the API keys: the simulators use the same ones. Production
+# sets <NAME>_API_KEY or <NAME>_API_KEY_FILE.
+POPULATION_DB_URL = env.str("POPULATION_DB_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/population")
+POPULATION_DB_API_KEY = _secret("POPULATION_DB_API_KEY") or "motcua-development-population-key-NOT-FOR-PRODUCTION"
+CIVIL_STATUS_DB_URL = env.str("CIVIL_STATUS_DB_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/civil-status")
+CIVIL_STATUS_DB_API_KEY = _secret("CIVIL_STATUS_DB_API_KEY") or "motcua-development-civil-status-key-NOT-FOR-PRODUCTION"
+DVCQG_URL = env.str("DVCQG_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/dvcqg")
+DVCQG_API_KEY = _secret("DVCQG_API_KEY") or "motcua-development-dvcqg-key-NOT-FOR-PRODUCTION"
+# "direct": each system at its own URL; "lgsp": every call goes through the city's data bus.
+INTEGRATIONS_TRANSPORT = env.str("INTEGRATIONS_TRANSPORT", default="direct")
+LGSP_URL = env.str("LGSP_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/lgsp")
+LGSP_API_KEY = _secret("LGSP_API_KEY") or "motcua-development-lgsp-key-NOT-FOR-PRODUCTION"
+INTEGRATIONS_TIMEOUT_SECONDS = env.float("INTEGRATIONS_TIMEOUT_SECONDS", default=10.0)
+# Dossiers submitted at the national portal are pulled this often by run_periodic (seconds).
+DVCQG_PULL_EVERY_SECONDS = env.float("DVCQG_PULL_EVERY_SECONDS", default=60.0)
+
+# --- outbox -------------------------------------------------------------------------------
+# A message is dead-lettered after this many failed tries; retries back off exponentially
+# (base * 2**attempt seconds, capped, with jitter).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BACKOFF_BASE_SECONDS = env.float("OUTBOX_BACKOFF_BASE_SECONDS", default=2.0)
+OUTBOX_BACKOFF_CAP_SECONDS = env.float("OUTBOX_BACKOFF_CAP_SECONDS", default=3600.0)
+# A worker that claimed a message and died is presumed dead after this long; the message
+# is then claimable again (the remote drops the duplicate by idempotency key).
+OUTBOX_CLAIM_TIMEOUT_SECONDS = env.float("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=120.0)
+
+# --- business registry (simulators/business_registry.py in development) ---------------------
+BUSINESS_REGISTRY_URL = env.str(
+    "BUSINESS_REGISTRY_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/business-registry"
+)
+# DEVELOPMENT ONLY default, the same as the simulator's; production sets the key or its _FILE.
+BUSINESS_REGISTRY_API_KEY = (
+    _secret("BUSINESS_REGISTRY_API_KEY") or "motcua-development-business-registry-key-NOT-FOR-PRODUCTION"
+)
