@@ -249,3 +249,45 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"
+
+
+class DossierMessage(models.Model):
+    """A message between the applicant and the officers about one dossier.
+
+    Kept apart from the hash-chained log: the log records lifecycle decisions, one event per
+    version; a conversation does not change the dossier and must not make an officer's open
+    page stale.
+    """
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Trao đổi")
+        # A complaint raised from a bad rating (domain.md: satisfaction counts complaints).
+        COMPLAINT = "complaint", _("Phản ánh, kiến nghị")
+
+    class AuthorRole(models.TextChoices):
+        APPLICANT = "applicant", _("Người nộp hồ sơ")
+        OFFICER = "officer", _("Cán bộ")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=10, choices=AuthorRole.choices)
+    # The name as shown at the time (an officer's agency may change later).
+    author_name = models.CharField(max_length=255)
+    agency_name = models.CharField(max_length=500, blank=True)
+    text = models.TextField(_("nội dung"))
+    attachments = models.ManyToManyField(StoredFile, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tin nhắn hồ sơ")
+        verbose_name_plural = _("tin nhắn hồ sơ")
+        ordering = ["dossier_id", "id"]
+        indexes = [
+            models.Index(fields=["dossier", "id"], name="message_dossier"),
+            # Complaints to answer, newest first, for the back office.
+            models.Index(fields=["kind", "-id"], condition=Q(kind="complaint"), name="message_complaints"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.text[:40]}"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 Subscriber = Callable[[dict[str, Any], str], None]
-TOPICS = ("dossier.changed", "dossier.late", "dossier.due_soon")
+TOPICS = ("dossier.changed", "dossier.late", "dossier.due_soon", "dossier.message")
 _SUBSCRIBERS: dict[str, dict[str, Subscriber]] = {topic: {} for topic in TOPICS}
 
 
