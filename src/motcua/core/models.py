@@ -52,20 +52,28 @@ class OutboxMessage(models.Model):
         DELIVERED = "delivered", _("Đã gửi")
         DEAD = "dead", _("Gửi lỗi, cần xử lý")
 
-    topic = models.CharField(max_length=60)
-    payload = models.JSONField(default=dict)
-    idempotency_key = models.CharField(max_length=120, unique=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    available_at = models.DateTimeField()
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    topic = models.CharField(_("chủ đề"), max_length=100)
+    payload = models.JSONField(_("nội dung"), default=dict)
+    idempotency_key = models.CharField(_("khoá chống trùng"), max_length=160, unique=True)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    available_at = models.DateTimeField(_("gửi lại từ"))
+    delivered_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    # A worker claims a message before sending it (claim_token, claimed_until) so that two
+    # workers never send it at once; a claim left by a killed worker expires and is retaken.
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("lần thử gần nhất"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông điệp chờ gửi")
         verbose_name_plural = _("hàng đợi gửi đi (outbox)")
-        indexes = [models.Index(fields=["state", "available_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["state", "available_at"], name="outbox_due"),
+            models.Index(fields=["topic", "state"], name="outbox_topic_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic} ({self.get_state_display()})"
