@@ -15,7 +15,7 @@ from typing import Any
 from motcua.core import outbox
 
 Subscriber = Callable[[dict[str, Any], str], None]
-TOPICS = ("dossier.changed", "dossier.late", "dossier.due_soon")
+TOPICS = ("dossier.changed", "dossier.late", "dossier.due_soon", "dossier.message")
 _SUBSCRIBERS: dict[str, dict[str, Subscriber]] = {topic: {} for topic in TOPICS}
 
 
