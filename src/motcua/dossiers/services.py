@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
+from motcua.accounts.rules import officer_roles_in
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.catalog.services import procedure_popularity_bump
@@ -68,20 +69,30 @@ def dossier_submit(
     channel: int = Channel.ONLINE,
     agency_code: str | None = None,
     now: datetime | None = None,
+    applicant: User | None = None,
 ) -> tuple[Dossier, bool]:
     """Submit a dossier online (status 1). Returns (dossier, created).
 
     The same Idempotency-Key from the same applicant returns the first dossier, so a
     retried request after a dropped connection never files twice.
+
+    With `applicant`, a receiver of the receiving agency files a paper dossier for that
+    applicant at the counter or from the post (`channel` in person or post); the files are
+    the officer's scans (documents may say `digitised`).
     """
-    if not actor.is_applicant:
+    at_counter = applicant is not None
+    if at_counter:
+        if channel == Channel.ONLINE or not actor.is_officer:
+            raise PermissionDenied("Chỉ cán bộ tiếp nhận mới nhận hồ sơ trực tiếp hoặc qua bưu chính.")
+    elif not actor.is_applicant:
         raise PermissionDenied("Chỉ công dân, doanh nghiệp, tổ chức mới nộp hồ sơ trực tuyến.")
+    owner = applicant or actor
     if idempotency_key:
         idempotency_key = idempotency_key.strip()[:100]
-        existing = Dossier.objects.filter(applicant=actor, idempotency_key=idempotency_key).first()
+        existing = Dossier.objects.filter(applicant=owner, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    profile = ApplicantProfile.objects.filter(user=actor).first()
+    profile = ApplicantProfile.objects.filter(user=owner).first()
     if profile is None:
         raise BadInput(
             "Tài khoản chưa có thông tin người nộp (số định danh hoặc mã số thuế). Hãy cập nhật hồ sơ cá nhân."
@@ -92,19 +103,21 @@ def dossier_submit(
         raise Conflict("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp trực tiếp hoặc qua bưu chính.")
     form = _validated_form(version, form)
     agency = _receiving_agency(version, agency_code=agency_code, address=profile.address, on=now)
+    if at_counter and "receiver" not in officer_roles_in(actor, agency.pk):
+        raise PermissionDenied("Bạn không phải cán bộ tiếp nhận của cơ quan nhận hồ sơ này.")
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
                 code=next_dossier_code(agency.code, now),
                 procedure=version.procedure,
                 procedure_version=version,
-                applicant=actor,
+                applicant=owner,
                 submitted_by=actor,
                 applicant_kind=profile.kind,
                 applicant_name=profile.name,
                 applicant_id_number=profile.id_number,
-                applicant_phone=actor.phone,
-                applicant_email=actor.email,
+                applicant_phone=owner.phone,
+                applicant_email=owner.email,
                 applicant_address=profile.address,
                 summary=_summary(version, profile.name),
                 channel=channel,
@@ -121,7 +134,7 @@ def dossier_submit(
             _append_event(
                 dossier,
                 action="submit",
-                role=Role.APPLICANT,
+                role=Role.RECEIVER if at_counter else Role.APPLICANT,
                 actor=actor,
                 at=now,
                 from_status=None,
@@ -132,7 +145,7 @@ def dossier_submit(
     except IntegrityError:
         # Two requests with one Idempotency-Key raced: the other one won; return its dossier.
         if idempotency_key:
-            existing = Dossier.objects.filter(applicant=actor, idempotency_key=idempotency_key).first()
+            existing = Dossier.objects.filter(applicant=owner, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return existing, False
         raise
@@ -236,6 +249,7 @@ def _attach_input_documents(
                 file=stored,
                 uploaded_by=actor,
                 reused_from=str(item.get("reused_from", ""))[:40],
+                digitised=bool(item.get("digitised")),
             )
         )
     missing = []

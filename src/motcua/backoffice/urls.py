@@ -1,0 +1,24 @@
+from django.urls import path
+
+from motcua.backoffice.views import administration, dossier, home, intake
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("tiep-nhan/", intake.intake_start, name="intake"),
+    path("tiep-nhan/ho-so/", intake.intake_dossier, name="intake_dossier"),
+    path("ho-so/<str:code>/", dossier.dossier_detail, name="dossier"),
+    path("ho-so/<str:code>/thao-tac/<str:action>/", dossier.dossier_action, name="action"),
+    path("ho-so/<str:code>/giay-to/<int:document_id>/", dossier.document, name="document"),
+    path("ho-so/<str:code>/mau-06/", dossier.control_sheet, name="form06"),
+    path("ho-so/<str:code>/tin-nhan/", dossier.dossier_message, name="message"),
+    path("quan-tri/", administration.admin_home, name="admin"),
+    path("quan-tri/co-quan/<str:agency_code>/", administration.agency_officers, name="agency_officers"),
+    path(
+        "quan-tri/co-quan/<str:agency_code>/vai-tro/<int:membership_id>/thoi-giao/",
+        administration.membership_remove,
+        name="membership_remove",
+    ),
+    path("quan-tri/sap-xep-to-chuc/", administration.reorganisation, name="reorganisation"),
+]

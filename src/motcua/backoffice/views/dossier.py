@@ -1,0 +1,292 @@
+"""The dossier workspace: form data, documents with preview, the log, the control sheet (form 06),
+and the actions this officer may take now, each asking only for what it needs.
+
+Every action form carries the dossier version the page showed; `dossier_act` refuses a stale
+one and the page says plainly what happened and offers a reload (POST-redirect-GET on success).
+"""
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.accounts.models import OfficerMembership
+from motcua.backoffice.forms import ACTION_LABELS, WORKSPACE_ACTIONS, ActionForm
+from motcua.backoffice.views.common import officer_required
+from motcua.core.errors import DomainError, NotFound, StaleVersion
+from motcua.core.timeutil import format_vn
+from motcua.directory.models import Agency
+from motcua.dossiers import files
+from motcua.dossiers.forms import FORM_TITLES, render_form_pdf
+from motcua.dossiers.lifecycle import Status, allowed_actions, status_name, status_plain_name
+from motcua.dossiers.messages import dossier_message_post, dossier_messages_for_user
+from motcua.dossiers.models import Channel, Dossier, DossierDocument, DossierEvent, DossierStepLog
+from motcua.dossiers.queues import dossier_marks
+from motcua.dossiers.selectors import dossier_events_for_user, dossier_get_for_user, dossier_roles_of
+from motcua.dossiers.services import dossier_act, dossier_state
+from motcua.payments.services import dossier_request_payment
+
+REUSED_FROM = {
+    "population_db": "Cơ sở dữ liệu quốc gia về dân cư",
+    "insurance_db": "Cơ sở dữ liệu bảo hiểm",
+    "civil_status_db": "Cơ sở dữ liệu hộ tịch điện tử",
+    "business_registry": "Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp",
+    "my_documents": "Giấy tờ của tôi",
+}
+
+
+def _load(request: HttpRequest, code: str) -> Dossier:
+    try:
+        dossier = dossier_get_for_user(request.user, code)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    return Dossier.objects.select_related(
+        "procedure",
+        "procedure_version",
+        "current_agency",
+        "receiving_agency",
+        "home_agency",
+        "current_handler",
+    ).get(pk=dossier.pk)
+
+
+def _step_roles(dossier: Dossier) -> list[tuple[str, str]]:
+    return list(dossier.procedure_version.steps.order_by("order", "id").values_list("name", "role"))
+
+
+def _handler_choices(dossier: Dossier, step_index: int) -> list[tuple[str, str]]:
+    """Officers of the holding agency with the role the step needs (any officer if it has no step)."""
+    steps = _step_roles(dossier)
+    role = steps[step_index][1] if 0 <= step_index < len(steps) else OfficerMembership.Role.SPECIALIST
+    today = timezone.localdate()
+    memberships = (
+        OfficerMembership.objects.filter(
+            agency_id=dossier.current_agency_id, role=role, user__is_active=True, valid_from__lte=today
+        )
+        .exclude(valid_to__lt=today)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    role_name = OfficerMembership.Role(role).label
+    return [(m.user.username, f"{m.user.full_name or m.user.username} ({role_name})") for m in memberships]
+
+
+def _transfer_choices(dossier: Dossier) -> list[tuple[str, str]]:
+    agencies = (
+        Agency.objects.active_on(timezone.localdate())
+        .exclude(pk=dossier.current_agency_id)
+        .filter(level__in=["province", "department", "centre", "ward", "commune", "special_zone"])
+        .order_by("level", "name")
+        .values_list("code", "name")
+    )
+    return list(agencies)
+
+
+def _has_fee(dossier: Dossier) -> bool:
+    return dossier.procedure_version.fees.filter(amount_vnd__gt=0).exists()
+
+
+def _action_forms(dossier: Dossier, actions: list[str], bound: ActionForm | None) -> list[ActionForm]:
+    forms = []
+    for action in actions:
+        if bound is not None and bound.action == action:
+            forms.append(bound)
+            continue
+        forms.append(_new_form(dossier, action))
+    return forms
+
+
+def _new_form(dossier: Dossier, action: str, data: Any = None, files_: Any = None) -> ActionForm:
+    kwargs: dict[str, Any] = {"initial": {"version": dossier.version}}
+    if action == "assign":
+        kwargs["handler_choices"] = _handler_choices(dossier, 0)
+    if action == "forward":
+        kwargs["handler_choices"] = _handler_choices(dossier, dossier.step_index + 1)
+    if action == "transfer":
+        kwargs["agency_choices"] = _transfer_choices(dossier)
+    if action == "return_result":
+        kwargs["channel"] = dossier.channel
+    return ActionForm(action, data, files_, **kwargs)
+
+
+def _documents(dossier: Dossier) -> list[dict[str, Any]]:
+    rows = []
+    for document in DossierDocument.objects.filter(dossier=dossier).select_related("file").order_by("id"):
+        stored = document.file
+        content_type = stored.content_type if stored else ""
+        rows.append(
+            {
+                "document": document,
+                "url": reverse("backoffice:document", args=[dossier.code, document.pk]) if stored else "",
+                "preview": "pdf"
+                if content_type == "application/pdf"
+                else ("image" if content_type.startswith("image/") else ""),
+                "size_kb": max(1, round(stored.size / 1024)) if stored else 0,
+                "reused_from": REUSED_FROM.get(document.reused_from, document.reused_from),
+            }
+        )
+    return rows
+
+
+def _conflict(dossier: Dossier) -> dict[str, str]:
+    """What changed since the page was opened, in words: the last event and who did it."""
+    last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
+    if last is None:
+        return {"what": "", "who": "", "when": ""}
+    return {"what": last.title, "who": last.actor_name, "when": format_vn(last.at)}
+
+
+def _workspace(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    bound: ActionForm | None = None,
+    error: str = "",
+    conflict: dict[str, str] | None = None,
+    message_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    roles = dossier_roles_of(request.user, dossier)
+    state = dossier_state(dossier, now=now)
+    actions = [a for a in allowed_actions(state, roles) if a in WORKSPACE_ACTIONS]
+    if "request_payment" in actions and not _has_fee(dossier):
+        actions.remove("request_payment")
+    if conflict is not None:
+        bound = None  # the stale page's forms are not worth keeping: the choices may have changed
+    late, due_soon = dossier_marks(dossier, now=now)
+    steps = _step_roles(dossier)
+    schema_props = (dossier.procedure_version.form_schema or {}).get("properties") or {}
+    form_rows = [
+        {"label": str((schema_props.get(name) or {}).get("title") or name), "value": value}
+        for name, value in (dossier.form_data or {}).items()
+    ]
+    context = {
+        "dossier": dossier,
+        "status_name": status_name(dossier.status),
+        "status_plain": status_plain_name(dossier.status),
+        "channel_name": Channel(dossier.channel).label,
+        "late": late,
+        "due_soon": due_soon,
+        "lateness_prompt": (late or due_soon) and dossier.status in (Status.RECEIVED, Status.PROCESSING),
+        "can_extend": "extend" in actions,
+        "step_name": steps[dossier.step_index][0] if 0 <= dossier.step_index < len(steps) else "",
+        "steps": steps,
+        "form_rows": form_rows,
+        "documents": _documents(dossier),
+        "events": list(dossier_events_for_user(request.user, dossier)),
+        "step_logs": list(
+            DossierStepLog.objects.filter(dossier=dossier)
+            .select_related("handler", "agency")
+            .order_by("started_at", "id")
+        ),
+        "action_forms": _action_forms(dossier, actions, bound),
+        "conversation": list(dossier_messages_for_user(request.user, dossier)),
+        "message_error": message_error,
+        "error": error,
+        "conflict": conflict,
+        "form06_title": FORM_TITLES["06"],
+        "role_names": [
+            OfficerMembership.Role(r.value).label for r in roles if r.value in OfficerMembership.Role.values
+        ],
+    }
+    return render(request, "backoffice/dossier.html", context, status=status)
+
+
+@require_GET
+@officer_required
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _workspace(request, _load(request, code))
+
+
+@require_POST
+@officer_required
+def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    dossier = _load(request, code)
+    if action not in WORKSPACE_ACTIONS:
+        raise Http404
+    form = _new_form(dossier, action, request.POST, request.FILES)
+    if not form.is_valid():
+        if form.has_error("version"):
+            return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
+        return _workspace(request, dossier, bound=form, status=400)
+    version = form.cleaned_data["version"]
+    note = form.cleaned_data.get("note") or ""
+    try:
+        if version != dossier.version:
+            raise StaleVersion(current_version=dossier.version)
+        params = form.params()
+        upload = form.cleaned_data.get("result_file")
+        if upload:
+            stored = files.file_store(owner=request.user, name=upload.name, stream=upload, size=upload.size)
+            params["file_id"] = stored.pk
+        if action == "request_payment":
+            dossier_request_payment(actor=request.user, code=dossier.code, version=version, note=note)
+        else:
+            dossier_act(actor=request.user, code=dossier.code, action=action, version=version, note=note, params=params)
+    except StaleVersion:
+        return _workspace(request, _load(request, code), conflict=_conflict(dossier), status=409)
+    except DomainError as exc:
+        for name, _problem in exc.fields.items():
+            if name in form.fields:
+                form.add_error(name, exc.detail)
+                break
+        else:
+            form.add_error(None, exc.detail)
+        return _workspace(request, _load(request, code), bound=form, error=exc.detail, status=exc.status)
+    messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@require_GET
+@officer_required
+@xframe_options_sameorigin
+def document(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    """A document of the dossier, inline, for the officers who may see the dossier (404 otherwise)."""
+    dossier = _load(request, code)
+    item = DossierDocument.objects.select_related("file").filter(dossier=dossier, pk=document_id).first()
+    if item is None or item.file is None:
+        raise Http404
+    response = FileResponse(
+        io.BytesIO(files.file_read(item.file)),
+        content_type=item.file.content_type,
+        filename=item.file.name,
+        as_attachment=request.GET.get("tai") == "1",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@officer_required
+@xframe_options_sameorigin
+def control_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    """Form 06, the control sheet, rendered now from the step log (never stored: it changes)."""
+    dossier = _load(request, code)
+    pdf = render_form_pdf(dossier, "06")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="Mau-06-{dossier.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@officer_required
+def dossier_message(request: HttpRequest, code: str) -> HttpResponse:
+    """Write to the applicant (the conversation, not the log)."""
+    dossier = _load(request, code)
+    try:
+        dossier_message_post(
+            user=request.user, dossier=dossier, text=request.POST.get("text", ""), files=request.FILES.getlist("files")
+        )
+    except DomainError as exc:
+        return _workspace(request, dossier, message_error=exc.detail, status=exc.status)
+    messages.success(request, _("Đã gửi tin nhắn cho người nộp."))
+    return redirect(reverse("backoffice:dossier", args=[dossier.code]) + "#messages-title")
