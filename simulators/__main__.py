@@ -15,26 +15,34 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
 from simulators import Simulator, make_server
+from simulators.mail import MailSimulator, MailStore, SmtpSink
 from simulators.payment import DEVELOPMENT_SECRET, PaymentSimulator
 from simulators.population import PopulationSimulator
+from simulators.sms import SmsSimulator
 
 HOST = "127.0.0.1"
 
 
 def simulators() -> list[Simulator]:
-    return [PaymentSimulator(), PopulationSimulator()]
+    return [PaymentSimulator(), PopulationSimulator(), MailSimulator(MAIL_STORE), SmsSimulator()]
 
 
-# (name, factory(port) -> server, env var with the port, default port) for simulators that
-# cannot share the HTTP server, e.g. an SMTP stand-in. Empty for now.
-EXTRA_SERVERS: list[tuple[str, Callable[[str, int], ThreadingHTTPServer], str, int]] = []
+# The SMTP sink's catch, shared by its SMTP port and its HTTP page at /mail/.
+MAIL_STORE = MailStore()
+
+# (name, factory(host, port) -> server, env var with the port, default port) for simulators
+# that cannot share the HTTP server. A server here needs serve_forever, shutdown,
+# server_close and server_port (a ThreadingHTTPServer has them; so does the SMTP sink).
+EXTRA_SERVERS: list[tuple[str, Callable[[str, int], ThreadingHTTPServer | SmtpSink], str, int]] = [
+    ("smtp (mail sink)", lambda host, port: SmtpSink(MAIL_STORE, host, port), "EMAIL_PORT", 8925),
+]
 
 
 def main() -> int:
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="simulators: %(message)s")
     port = int(os.environ.get("SIMULATORS_PORT", "8900"))
     mounted = simulators()
-    servers = [make_server(mounted, HOST, port)]
+    servers: list[ThreadingHTTPServer | SmtpSink] = [make_server(mounted, HOST, port)]
     for name, factory, env_name, default in EXTRA_SERVERS:
         servers.append(factory(HOST, int(os.environ.get(env_name, default))))
         print(f"simulator {name} on {HOST}:{servers[-1].server_port}", flush=True)

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "motcua.portal.context_processors.inbox",
             ],
         },
     },
@@ -232,6 +233,26 @@ PAYMENT_CALLBACK_URL = env.str("PAYMENT_CALLBACK_URL", default="")
 PAYMENT_TIMEOUT_SECONDS = env.float("PAYMENT_TIMEOUT_SECONDS", default=10.0)
 # Started payments with no callback after this long are asked about (payments_reconcile).
 PAYMENT_RECONCILE_AFTER_MINUTES = env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10)
+
+# --- e-mail and SMS (notifications; password-reset mail uses the same SMTP settings) ------
+# Development: the SMTP sink of simulators/mail.py (read what it caught at /mail/ on the
+# simulators' HTTP port). Production points EMAIL_HOST/EMAIL_PORT at a real relay.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=8925)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = _secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Dịch vụ công MotCua <khong-tra-loi@motcua.local>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The SMS gateway (simulators/sms.py in development). DEVELOPMENT ONLY default key, the same
+# as the simulator's; production sets SMS_API_KEY or SMS_API_KEY_FILE.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/sms")
+SMS_API_KEY = _secret("SMS_API_KEY") or "motcua-development-sms-key-NOT-FOR-PRODUCTION"
+SMS_SENDER = env.str("SMS_SENDER", default="MOTCUA")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
 
 # --- national systems (integrations; simulators/ in development) ---------------------------
 # DEVELOPMENT ONLY defaults for the API keys: the simulators use the same ones. Production

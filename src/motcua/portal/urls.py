@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from motcua.portal.views import auth, home
 from motcua.portal.views import catalog as catalog_views
+from motcua.portal.views import inbox as inbox_views
 from motcua.portal.views import payments as payment_views
 from motcua.portal.views import tracking as tracking_views
 from motcua.portal.views import verify as verify_views
@@ -26,4 +27,8 @@ urlpatterns = [
     path("thanh-toan/<str:reference>/ket-qua/", payment_views.payment_result, name="payment_result"),
     path("tra-cuu/", tracking_views.tracking_search, name="tracking"),
     path("tra-cuu/<str:code>/", tracking_views.tracking_detail, name="tracking_detail"),
+    path("hop-thu/", inbox_views.inbox, name="inbox"),
+    path("hop-thu/<int:notification_id>/", inbox_views.inbox_open, name="inbox_open"),
+    path("hop-thu/da-doc-het/", inbox_views.inbox_read_all, name="inbox_read_all"),
+    path("tai-khoan/thong-bao/", inbox_views.preferences, name="notification_preferences"),
 ]
