@@ -15,6 +15,7 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
 from simulators import Simulator, make_server
+from simulators.business_registry import BusinessRegistrySimulator
 from simulators.mail import MailSimulator, MailStore, SmtpSink
 from simulators.payment import DEVELOPMENT_SECRET, PaymentSimulator
 from simulators.population import PopulationSimulator
@@ -24,7 +25,13 @@ HOST = "127.0.0.1"
 
 
 def simulators() -> list[Simulator]:
-    return [PaymentSimulator(), PopulationSimulator(), MailSimulator(MAIL_STORE), SmsSimulator()]
+    return [
+        PaymentSimulator(),
+        PopulationSimulator(),
+        MailSimulator(MAIL_STORE),
+        SmsSimulator(),
+        BusinessRegistrySimulator(),
+    ]
 
 
 # The SMTP sink's catch, shared by its SMTP port and its HTTP page at /mail/.

@@ -122,3 +122,41 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class TwoFactorDevice(models.Model):
+    """An authenticator app (TOTP, RFC 6238) bound to an account; active once confirmed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)  # base32, shown once at set-up
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last accepted time step: a code is accepted once, so an overheard code cannot be replayed.
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ứng dụng xác thực")
+        verbose_name_plural = _("ứng dụng xác thực")
+
+    def __str__(self) -> str:
+        return f"TOTP ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã dự phòng")
+        verbose_name_plural = _("mã dự phòng")
+        indexes = [models.Index(fields=["user", "code_hash"], name="recovery_user_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {'used' if self.used_at else 'unused'}"

@@ -48,6 +48,11 @@ def _record_failed_login(user_id: int) -> None:
         ).update(locked_at=timezone.now())
 
 
+def user_record_failed_login(*, user: User) -> None:
+    """A wrong second-step code counts like a wrong password towards the lockout."""
+    _record_failed_login(user.pk)
+
+
 def user_unlock(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_at=None)
 

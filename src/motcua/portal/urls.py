@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from motcua.portal.views import auth, home
+from motcua.portal.views import account, auth, home, pwa
 from motcua.portal.views import catalog as catalog_views
 from motcua.portal.views import inbox as inbox_views
 from motcua.portal.views import payments as payment_views
@@ -12,13 +12,36 @@ app_name = "portal"
 auth_patterns = (
     [
         path("dang-nhap/", auth.login_view, name="login"),
+        path("dang-nhap/ma-xac-thuc/", auth.login_code_view, name="login_code"),
         path("dang-xuat/", auth.logout_view, name="logout"),
+        path("", account.profile, name="profile"),
+        path("xac-thuc-lai/", account.reverify, name="reverify"),
+        path("dang-ky/", account.signup, name="signup"),
+        path("dang-ky/cong-dan/", account.signup_form, {"kind": "citizen"}, name="signup_citizen"),
+        path("dang-ky/doanh-nghiep/", account.signup_form, {"kind": "business"}, name="signup_business"),
+        path("dang-ky/to-chuc/", account.signup_form, {"kind": "organisation"}, name="signup_organisation"),
+        path("dang-nhap-hai-buoc/", account.two_factor_home, name="two_factor"),
+        path("dang-nhap-hai-buoc/cai-dat/", account.two_factor_setup, name="two_factor_setup"),
+        path("dang-nhap-hai-buoc/tat/", account.two_factor_disable, name="two_factor_disable"),
+        path("dang-nhap-hai-buoc/ma-du-phong/", account.recovery_codes, name="recovery_codes"),
+        path("doi-mat-khau/", account.PasswordChangeView.as_view(), name="password_change"),
+        path("quen-mat-khau/", auth.PasswordResetView.as_view(), name="password_reset"),
+        path("quen-mat-khau/da-gui/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+        path(
+            "dat-lai-mat-khau/<uidb64>/<token>/",
+            auth.PasswordResetConfirmView.as_view(),
+            name="password_reset_confirm",
+        ),
+        path("dat-lai-mat-khau/xong/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     ],
     "accounts",
 )
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("ngoai-tuyen/", pwa.offline, name="offline"),
     path("thu-tuc/", catalog_views.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", catalog_views.procedure, name="procedure"),
     path("tai-khoan/", include(auth_patterns, namespace="accounts")),

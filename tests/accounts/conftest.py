@@ -1,0 +1,1 @@
+from tests.accounts.fixtures import business_registry  # noqa: F401
