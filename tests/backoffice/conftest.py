@@ -53,7 +53,7 @@ def office(db) -> Office:
     )
 
 
-def counter_dossier(office: Office, *, receive: bool = True) -> Dossier:
+def counter_dossier(office: Office, *, receive: bool = True, when=None, applicant: User | None = None) -> Dossier:
     """A paper dossier filed by demo.receiver for demo.citizen, received (status 2) by default."""
     documents = []
     for requirement in office.version.documents.filter(required=True, state_data_source=""):
@@ -61,13 +61,16 @@ def counter_dossier(office: Office, *, receive: bool = True) -> Dossier:
         documents.append({"requirement_code": requirement.code, "file_id": stored.pk, "digitised": True})
     dossier, _ = dossier_submit(
         actor=office.receiver,
-        applicant=office.citizen,
+        applicant=applicant or office.citizen,
         procedure_code=PROCEDURE_CODE,
         form=form_example(office.version.form_schema),
         documents=documents,
         channel=Channel.IN_PERSON,
         agency_code=HOME_AFFAIRS_CODE,
+        now=when,
     )
     if receive:
-        dossier = dossier_act(actor=office.receiver, code=dossier.code, action="receive", version=dossier.version)
+        dossier = dossier_act(
+            actor=office.receiver, code=dossier.code, action="receive", version=dossier.version, now=when
+        )
     return dossier

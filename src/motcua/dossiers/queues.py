@@ -64,6 +64,7 @@ QUEUES: tuple[QueueSpec, ...] = (
         frozenset({R.RECEIVER}),
         (Status.SUBMITTED,),
         order="id",
+        extra=Q(due_at__isnull=True),  # always so before receipt; lets the index give id order
     ),
     QueueSpec(
         "supplemented",
@@ -72,7 +73,7 @@ QUEUES: tuple[QueueSpec, ...] = (
         frozenset({R.RECEIVER}),
         (Status.SUBMITTED,),
         order="id",
-        extra=Q(supplement_requests__gt=0),
+        extra=Q(due_at__isnull=True, supplement_requests__gt=0),
     ),
     QueueSpec(
         "assign",

@@ -7,10 +7,12 @@ one of these (or call `--once` from cron).
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from motcua.core.outbox import deliver_pending
 from motcua.dossiers.lateness import dossiers_flag_late, dossiers_remind_due_soon
+from motcua.integrations.dvcqg.sync import dvcqg_pull_periodic
 from motcua.payments.services import payments_reconcile
 
 
@@ -24,8 +26,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, outbox_every: float, lateness_every: float, **options) -> None:
         next_lateness = 0.0
+        next_pull = 0.0
         while True:
             delivered = deliver_pending()
+            if time.monotonic() >= next_pull:
+                # Dossiers submitted at the national portal (DVCQG) are filed here.
+                pulled = dvcqg_pull_periodic()
+                if pulled:
+                    self.stdout.write(f"national portal dossiers filed: {pulled}")
+                next_pull = time.monotonic() + settings.DVCQG_PULL_EVERY_SECONDS
             if time.monotonic() >= next_lateness:
                 late, soon = dossiers_flag_late(), dossiers_remind_due_soon()
                 settled = payments_reconcile()
