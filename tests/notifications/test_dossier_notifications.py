@@ -1,12 +1,13 @@
 """Dossier events reach the applicant: the inbox, a real SMTP server and the SMS gateway stand-in."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from motcua.catalog.models import Fee
 from motcua.core.timeutil import format_vn
-from motcua.dossiers.lateness import dossiers_flag_late
+from motcua.dossiers.lateness import dossiers_flag_late, dossiers_remind_due_soon
 from motcua.dossiers.models import Dossier
 from motcua.notifications.models import Delivery, DeliveryStatus, Notification
 from motcua.notifications.services import notification_preferences_update, on_dossier_changed
@@ -186,3 +187,17 @@ def test_result_ready_online_or_to_collect(flow, smtp, sms_gateway):
     assert collect.title == f"Hồ sơ {dossier.code}: mời bạn đến nhận kết quả"
     assert "86 Lê Thánh Tôn, phường Sài Gòn" in collect.body
     assert "Điện thoại: 028 3829 6052" in collect.body
+
+
+def test_the_officer_handling_a_dossier_is_reminded_before_it_is_due(flow, specialist, smtp, sms_gateway):
+    specialist.email = "chuyen.vien@soNoiVu.example.vn"
+    specialist.save()
+    dossier = flow.act(_received(flow), "assign")
+    assert dossier.current_handler == specialist
+    assert dossiers_remind_due_soon(now=dossier.due_at - timedelta(hours=2)) == 1
+    deliver()
+    reminder = Notification.objects.get(event="due_soon")
+    assert reminder.recipient == specialist
+    assert reminder.title == f"Sắp đến hạn: hồ sơ {dossier.code} hẹn trả 14/09/2026 17:00"
+    assert smtp.wait_for(3)[-1]["rcpt_tos"] == ["chuyen.vien@soNoiVu.example.vn"]
+    assert not Notification.objects.filter(recipient=flow.citizen, event="due_soon").exists()

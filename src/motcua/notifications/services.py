@@ -286,6 +286,12 @@ def on_dossier_due_soon(payload: dict[str, Any], key: str) -> None:
         )
 
 
+# They only write to the database: the outbox may run them in the transaction that marks
+# their message delivered, so a crash never leaves one half done.
+for _subscriber in (on_dossier_changed, on_dossier_late, on_dossier_due_soon):
+    _subscriber.outbox_transactional = True  # type: ignore[attr-defined]
+
+
 def _dossier(payload: dict[str, Any]) -> Dossier | None:
     return (
         Dossier.objects.select_related("procedure_version", "current_agency", "applicant", "current_handler")

@@ -73,7 +73,12 @@ def inbox_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     return render(
         request,
         "portal/inbox/detail.html",
-        {"notification": notification, "at": format_vn(notification.created_at)},
+        {
+            "notification": notification,
+            "at": format_vn(notification.created_at),
+            # The e-mail's signature ("--", automatic message, settings link) is not for the inbox.
+            "body": notification.body.split("\n--\n", 1)[0],
+        },
     )
 
 
