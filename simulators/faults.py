@@ -35,10 +35,12 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.switches = Switches()
+        self.received = 0  # API calls that arrived, before any delay or failure
 
     def reset(self) -> None:
         with self._lock:
             self.switches = Switches()
+            self.received = 0
 
     def update(self, data: Any) -> tuple[dict[str, Any] | None, str]:
         """Apply switches from a JSON body; returns (switches, "") or (None, error)."""
@@ -63,6 +65,7 @@ class Faults:
 
     def intercept(self, request: Request) -> Response | None:
         with self._lock:
+            self.received += 1
             switches = Switches(**asdict(self.switches))
             if self.switches.fail_next:
                 self.switches.fail_next -= 1

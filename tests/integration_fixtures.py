@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from simulators import make_server, start_in_thread
+from simulators.dvcqg import DvcqgSimulator
 from simulators.population import PopulationSimulator
 
 
@@ -50,4 +51,13 @@ def population_db(settings) -> Iterator[Remote]:
     settings.INTEGRATIONS_TRANSPORT = "direct"
     for remote in _serve(PopulationSimulator(api_key=settings.POPULATION_DB_API_KEY)):
         settings.POPULATION_DB_URL = remote.url
+        yield remote
+
+
+@pytest.fixture
+def dvcqg(settings) -> Iterator[Remote]:
+    """The national portal's stand-in; settings.DVCQG_URL points at it."""
+    settings.INTEGRATIONS_TRANSPORT = "direct"
+    for remote in _serve(DvcqgSimulator(api_key=settings.DVCQG_API_KEY)):
+        settings.DVCQG_URL = remote.url
         yield remote
