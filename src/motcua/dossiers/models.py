@@ -4,6 +4,8 @@
 nothing here computes on save — `services.py` is the only writer.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -291,3 +293,109 @@ class DossierMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.text[:40]}"
+
+
+class DossierDraft(models.Model):
+    """An online application not yet submitted: the applicant comes back to it from My dossiers."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
+    # The version the answers were given under; the wizard re-checks them against the one in force.
+    procedure_version = models.ForeignKey("catalog.ProcedureVersion", on_delete=models.CASCADE, related_name="+")
+    form_data = models.JSONField(default=dict, blank=True)
+    # {requirement_code: {"file_id": int, "reused_from": "" | "my_documents", "name": str}}
+    documents = models.JSONField(default=dict, blank=True)
+    agency_code = models.CharField(max_length=40, blank=True)
+    step = models.CharField(max_length=12, default="form")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ nháp")
+        verbose_name_plural = _("hồ sơ nháp")
+        constraints = [models.UniqueConstraint(fields=["applicant", "procedure"], name="draft_applicant_procedure")]
+        indexes = [models.Index(fields=["applicant", "-updated_at"], name="draft_applicant_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id}: {self.procedure_id}"
+
+
+class PersonalDocument(models.Model):
+    """My documents (kho dữ liệu điện tử cá nhân): a file the applicant keeps to reuse in later dossiers.
+
+    Results issued to the applicant are not copied here: they are read from their dossiers.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_documents")
+    title = models.CharField(_("tên giấy tờ"), max_length=255)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    # Set when the file was first uploaded for a dossier's requirement.
+    requirement_code = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giấy tờ của tôi")
+        verbose_name_plural = _("giấy tờ của tôi")
+        constraints = [models.UniqueConstraint(fields=["owner", "file"], name="personal_document_file")]
+        indexes = [models.Index(fields=["owner", "-id"], name="personal_document_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DossierRating(models.Model):
+    """The citizen's evaluation of a returned dossier: nine criteria, 0–2 points each (domain.md)."""
+
+    CRITERIA: tuple[tuple[str, Any], ...] = (  # (field, lazy label)
+        ("total_time", _("Tổng thời gian giải quyết so với quy định")),
+        ("agency_time", _("Thời gian giải quyết tại từng cơ quan")),
+        ("contacts", _("Số lần phải liên hệ để hoàn thành hồ sơ")),
+        ("agencies_contacted", _("Số cơ quan phải liên hệ")),
+        ("desk_organisation", _("Cách tổ chức của bộ phận một cửa")),
+        ("publicity", _("Công khai thủ tục hành chính")),
+        ("attitude", _("Thái độ của cán bộ")),
+        ("feedback_handling", _("Tiếp nhận, xử lý phản ánh, kiến nghị")),
+        ("online_service", _("Tiến độ và chất lượng dịch vụ công trực tuyến")),
+    )
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="rating")
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    total_time = models.PositiveSmallIntegerField()
+    agency_time = models.PositiveSmallIntegerField()
+    contacts = models.PositiveSmallIntegerField()
+    agencies_contacted = models.PositiveSmallIntegerField()
+    desk_organisation = models.PositiveSmallIntegerField()
+    publicity = models.PositiveSmallIntegerField()
+    attitude = models.PositiveSmallIntegerField()
+    feedback_handling = models.PositiveSmallIntegerField()
+    online_service = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    comment = models.TextField(_("ý kiến"), blank=True)
+    # A bad rating (a "dislike", domain.md indicator 5.4) counts against satisfaction.
+    dissatisfied = models.BooleanField(default=False)
+    # Denormalised for the agency's satisfaction indicators over a period.
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("đánh giá hồ sơ")
+        verbose_name_plural = _("đánh giá hồ sơ")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_time__lte=2)
+                & Q(agency_time__lte=2)
+                & Q(contacts__lte=2)
+                & Q(agencies_contacted__lte=2)
+                & Q(desk_organisation__lte=2)
+                & Q(publicity__lte=2)
+                & Q(attitude__lte=2)
+                & Q(feedback_handling__lte=2)
+                & Q(online_service__lte=2)
+                & Q(total__lte=18),
+                name="rating_points_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "created_at"], name="rating_agency_time")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.total}/18"

@@ -14,6 +14,8 @@ from motcua.core.errors import BadInput, NotFound
 from motcua.dossiers.files import file_read
 from motcua.dossiers.lifecycle import allowed_actions, status_name, status_plain_name
 from motcua.dossiers.models import Dossier, DossierDocument
+from motcua.dossiers.ratings import CRITERIA as RATING_CRITERIA
+from motcua.dossiers.ratings import dossier_rate, rating_grade
 from motcua.dossiers.selectors import (
     dossier_events_for_user,
     dossier_get_for_user,
@@ -292,3 +294,51 @@ def download_document(request: HttpRequest, code: str, document_id: int) -> File
     )
     response["X-Content-SHA256"] = document.file.sha256
     return response
+
+
+class RatingIn(Schema):
+    """The nine criteria of domain.md § Evaluation, 0–2 points each."""
+
+    total_time: int = Field(..., ge=0, le=2, description="tổng thời gian giải quyết so với quy định")
+    agency_time: int = Field(..., ge=0, le=2, description="thời gian giải quyết tại từng cơ quan")
+    contacts: int = Field(..., ge=0, le=2, description="số lần phải liên hệ")
+    agencies_contacted: int = Field(..., ge=0, le=2, description="số cơ quan phải liên hệ")
+    desk_organisation: int = Field(..., ge=0, le=2, description="tổ chức của bộ phận một cửa")
+    publicity: int = Field(..., ge=0, le=2, description="công khai thủ tục")
+    attitude: int = Field(..., ge=0, le=2, description="thái độ của cán bộ")
+    feedback_handling: int = Field(..., ge=0, le=2, description="xử lý phản ánh, kiến nghị")
+    online_service: int = Field(..., ge=0, le=2, description="tiến độ, chất lượng dịch vụ công trực tuyến")
+    comment: str = Field("", max_length=2000)
+    complaint: str = Field("", max_length=4000, description="phản ánh gửi cơ quan khi chưa hài lòng")
+
+
+class RatingOut(Schema):
+    code: str
+    scores: dict[str, int]
+    total: int
+    grade: str
+    grade_name: str
+    dissatisfied: bool
+    comment: str
+    created_at: datetime
+
+
+@router.post("/{code}/rating", response={201: RatingOut}, summary="Đánh giá việc giải quyết hồ sơ (một lần)")
+def rate(request: HttpRequest, code: str, payload: RatingIn) -> Status:
+    data = payload.dict()
+    comment, complaint = data.pop("comment"), data.pop("complaint")
+    rating = dossier_rate(user=request.user, code=code, scores=data, comment=comment, complaint=complaint)
+    grade, grade_name = rating_grade(rating.total)
+    return Status(
+        201,
+        {
+            "code": code,
+            "scores": {name: getattr(rating, name) for name in RATING_CRITERIA},
+            "total": rating.total,
+            "grade": grade,
+            "grade_name": grade_name,
+            "dissatisfied": rating.dissatisfied,
+            "comment": rating.comment,
+            "created_at": rating.created_at,
+        },
+    )
