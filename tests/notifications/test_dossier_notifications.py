@@ -8,7 +8,8 @@ import pytest
 from motcua.catalog.models import Fee
 from motcua.core.timeutil import format_vn
 from motcua.dossiers.lateness import dossiers_flag_late, dossiers_remind_due_soon
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.messages import dossier_message_post
+from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.notifications.models import Delivery, DeliveryStatus, Notification
 from motcua.notifications.services import notification_preferences_update, on_dossier_changed
 from motcua.payments.services import dossier_request_payment
@@ -200,4 +201,37 @@ def test_the_officer_handling_a_dossier_is_reminded_before_it_is_due(flow, speci
     assert reminder.recipient == specialist
     assert reminder.title == f"Sắp đến hạn: hồ sơ {dossier.code} hẹn trả 14/09/2026 17:00"
     assert smtp.wait_for(3)[-1]["rcpt_tos"] == ["chuyen.vien@soNoiVu.example.vn"]
+    assert reminder.link == f"{SITE}/can-bo/ho-so/{dossier.code}/"
     assert not Notification.objects.filter(recipient=flow.citizen, event="due_soon").exists()
+
+
+def test_the_receipt_form_01_is_linked_when_issued(flow, smtp, sms_gateway):
+    dossier = _received(flow)
+    receipt = DossierDocument.objects.create(
+        dossier=dossier, kind=DossierDocument.Kind.NOTICE, form_number="01", name="Giấy tiếp nhận hồ sơ"
+    )
+    payload = {"code": dossier.code, "action": "receive", "status": 2, "version": dossier.version}
+    on_dossier_changed(payload, "test:receipt")
+    body = Notification.objects.get(dedupe_key__startswith="test:receipt").body
+    assert (
+        f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả (mẫu 01): {SITE}/ho-so-cua-toi/{dossier.code}/giay-to/{receipt.pk}/"
+        in body
+    )
+
+
+def test_messages_tell_the_other_party_without_their_text(flow, specialist, smtp, sms_gateway):
+    dossier = flow.act(_received(flow), "assign")
+    secret = "Số định danh của tôi là 079090001234, xin kiểm tra lại."
+    dossier_message_post(user=flow.receiver, dossier=dossier, text="Vui lòng bổ sung bản sao hợp đồng lao động.")
+    dossier_message_post(user=flow.citizen, dossier=dossier, text=secret)
+    deliver()
+    to_citizen = Notification.objects.get(event="message_received")
+    assert to_citizen.recipient == flow.citizen
+    assert to_citizen.title == f"Hồ sơ {dossier.code}: Sở Nội vụ Thành phố Hồ Chí Minh gửi bạn tin nhắn"
+    assert "hợp đồng lao động" not in to_citizen.body
+    to_officer = Notification.objects.get(event="message_from_applicant")
+    assert to_officer.recipient == specialist
+    assert to_officer.link == f"{SITE}/can-bo/ho-so/{dossier.code}/"
+    assert PERSONAL_ID not in to_officer.body
+    for mail in smtp.wait_for(3):
+        assert PERSONAL_ID not in mail["text"]

@@ -14,6 +14,7 @@ class NotificationsConfig(AppConfig):
         subscribe("dossier.changed", services.SUBSCRIBER_NAME, services.on_dossier_changed)
         subscribe("dossier.late", services.SUBSCRIBER_NAME, services.on_dossier_late)
         subscribe("dossier.due_soon", services.SUBSCRIBER_NAME, services.on_dossier_due_soon)
+        subscribe("dossier.message", services.SUBSCRIBER_NAME, services.on_dossier_message)
         # Each channel is its own outbox message: one failing never re-sends the other.
         outbox.register(services.EMAIL_TOPIC, services.deliver_email)
         outbox.register(services.SMS_TOPIC, services.deliver_sms)

@@ -35,6 +35,8 @@ EVENTS = (
     "refused",
     "stopped",
     "due_soon",
+    "message_received",
+    "message_from_applicant",
     "feedback_answered",
 )
 SMS_MAX_CHARS = 306  # two concatenated GSM-7 segments

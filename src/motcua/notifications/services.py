@@ -43,8 +43,10 @@ logger = logging.getLogger(__name__)
 EMAIL_TOPIC = "notification.email"
 SMS_TOPIC = "notification.sms"
 SUBSCRIBER_NAME = "notifications"
-# The citizen's page of one dossier (portal).
+# The citizen's page of one dossier and of one of its documents (portal); the officers' page.
 DOSSIER_PAGE = "/ho-so-cua-toi/{code}/"
+DOCUMENT_PAGE = "/ho-so-cua-toi/{code}/giay-to/{document_id}/"
+OFFICER_DOSSIER_PAGE = "/can-bo/ho-so/{code}/"
 INBOX_PAGE = "/hop-thu/"
 PREFERENCES_PAGE = "/tai-khoan/thong-bao/"
 # Lifecycle actions the applicant is told about; resolve is decided per dossier below.
@@ -282,13 +284,43 @@ def on_dossier_due_soon(payload: dict[str, Any], key: str) -> None:
             event="due_soon",
             context=context,
             dedupe_key=f"{key}:u{handler.pk}",
+            link=OFFICER_DOSSIER_PAGE.format(code=dossier.code),
+            dossier_code=dossier.code,
+        )
+
+
+def on_dossier_message(payload: dict[str, Any], key: str) -> None:
+    """Subscriber of `dossier.message`: tell the other party that a message is waiting.
+
+    The text itself stays on the site (it may hold personal details); the notice says who
+    wrote and where to read it. An applicant's message goes to the officer handling the
+    dossier, if one is assigned (otherwise the agency's queue shows it).
+    """
+    with transaction.atomic():
+        dossier = _dossier(payload)
+        if dossier is None:
+            return
+        context = _dossier_context(dossier)
+        if payload.get("author_role") == "officer":
+            _send_to_applicant(dossier, "message_received", context, key)
+            return
+        handler = dossier.current_handler
+        if handler is None:
+            return
+        context["complaint"] = payload.get("kind") == "complaint"
+        notification_send(
+            user=handler,
+            event="message_from_applicant",
+            context=context,
+            dedupe_key=f"{key}:u{handler.pk}",
+            link=OFFICER_DOSSIER_PAGE.format(code=dossier.code),
             dossier_code=dossier.code,
         )
 
 
 # They only write to the database: the outbox may run them in the transaction that marks
 # their message delivered, so a crash never leaves one half done.
-for _subscriber in (on_dossier_changed, on_dossier_late, on_dossier_due_soon):
+for _subscriber in (on_dossier_changed, on_dossier_late, on_dossier_due_soon, on_dossier_message):
     _subscriber.outbox_transactional = True  # type: ignore[attr-defined]
 
 
@@ -337,7 +369,7 @@ def _form_link(dossier: Dossier, number: str) -> str:
         .only("id")
         .first()
     )
-    return site_url(f"/api/v1/dossiers/{dossier.code}/documents/{document.pk}") if document else ""
+    return site_url(DOCUMENT_PAGE.format(code=dossier.code, document_id=document.pk)) if document else ""
 
 
 def _parse(value: Any) -> Any:
