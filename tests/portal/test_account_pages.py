@@ -23,7 +23,7 @@ def citizen_form(**overrides) -> dict[str, str]:
     data = {
         "id_number": PERSON.id_number,
         "full_name": PERSON.full_name,
-        "date_of_birth": PERSON.date_of_birth.isoformat(),
+        "date_of_birth": PERSON.date_of_birth.strftime("%d/%m/%Y"),
         "email": "lan.anh@example.vn",
         "phone": "0912 345 678",
         "password1": NEW_PASSWORD,

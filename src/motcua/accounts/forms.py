@@ -1,5 +1,6 @@
 """Account forms: sign-up, profile, two-step login, passwords. Messages say how to fix."""
 
+import copy
 from datetime import date
 
 from django import forms
@@ -76,11 +77,14 @@ class CitizenSignupForm(NewPasswordMixin):
     )
     date_of_birth = forms.DateField(
         label=_("Ngày sinh"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        help_text=_("Ngày/tháng/năm, ví dụ 21/07/1995."),
+        input_formats=["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(
+            attrs={"autocomplete": "bday", "inputmode": "numeric", "spellcheck": "false"}, format="%d/%m/%Y"
+        ),
         error_messages={
             "required": _("Vui lòng nhập ngày sinh."),
-            "invalid": _("Ngày sinh chưa đúng, ví dụ 21/07/1995."),
+            "invalid": _("Ngày sinh chưa đúng dạng ngày/tháng/năm, ví dụ 21/07/1995."),
         },
     )
     email = _email_field()
@@ -170,9 +174,9 @@ class ContactForm(forms.Form):
                 error_messages={"required": _("Vui lòng nhập họ và tên.")},
             )
         if "date_of_birth" in editable_identity:
-            self.fields["date_of_birth"] = CitizenSignupForm.base_fields["date_of_birth"]
+            self.fields["date_of_birth"] = copy.deepcopy(CitizenSignupForm.base_fields["date_of_birth"])
         if "representative_name" in editable_identity:
-            self.fields["representative_name"] = BusinessSignupForm.base_fields["representative_name"]
+            self.fields["representative_name"] = copy.deepcopy(BusinessSignupForm.base_fields["representative_name"])
 
 
 class TwoFactorCodeForm(forms.Form):
