@@ -16,6 +16,9 @@ from http.server import ThreadingHTTPServer
 
 from simulators import Simulator, make_server
 from simulators.business_registry import BusinessRegistrySimulator
+from simulators.civil_status import CivilStatusSimulator
+from simulators.dvcqg import DvcqgSimulator
+from simulators.lgsp import LgspSimulator
 from simulators.mail import MailSimulator, MailStore, SmtpSink
 from simulators.payment import DEVELOPMENT_SECRET, PaymentSimulator
 from simulators.population import PopulationSimulator
@@ -31,6 +34,9 @@ def simulators() -> list[Simulator]:
         MailSimulator(MAIL_STORE),
         SmsSimulator(),
         BusinessRegistrySimulator(),
+        CivilStatusSimulator(),
+        DvcqgSimulator(),
+        LgspSimulator(),
     ]
 
 

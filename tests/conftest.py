@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, require_chromium, screenshot
 from tests.factories import make_agency, make_applicant, make_officer
-from tests.integration_fixtures import dvcqg, population_db  # noqa: F401
+from tests.integration_fixtures import civil_status_db, dvcqg, lgsp, population_db  # noqa: F401
 
 # Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are
 # still synchronous and safe, so let Django allow them.
