@@ -211,3 +211,23 @@ def test_organisation_is_unverified_until_the_counter():
         applicant_reverify(user=result.user)
     with pytest.raises(BadInput):
         organisation_sign_up(code="x", name="A", email="a@example.vn", phone="", password=PASSWORD)
+
+
+def test_guessing_a_strangers_date_of_birth_is_stopped(population_db):
+    from motcua.core.errors import RateLimited
+
+    for day in range(1, 6):
+        with pytest.raises(IdentityNotMatched):
+            sign_up(date_of_birth=date(1995, 1, day))
+    calls = population_db.state()["calls"]
+    with pytest.raises(RateLimited) as error:
+        sign_up()  # even the right answer: the database is not asked again for an hour
+    assert "quá nhiều lần" in error.value.detail
+    assert population_db.state()["calls"] == calls
+    # A client trying many IDs is stopped too, while others go on.
+    for index in range(10):
+        with pytest.raises(IdentityNotMatched):
+            sign_up(id_number=f"079099{index:06d}", client="203.0.113.9")
+    with pytest.raises(RateLimited):
+        sign_up(SIGNUP_PEOPLE[1], client="203.0.113.9")
+    assert sign_up(SIGNUP_PEOPLE[1], client="198.51.100.7").verified

@@ -215,6 +215,14 @@ def test_password_reset_by_email_opens_a_locked_account(client, citizen):
     assert citizen.locked_at is None and citizen.check_password(NEW_PASSWORD)
 
 
+def test_password_reset_emails_are_limited_without_saying_so(client, citizen):
+    User.objects.filter(pk=citizen.pk).update(email="an@example.vn")
+    for _ in range(5):
+        response = client.post(reverse("portal:accounts:password_reset"), {"email": "an@example.vn"})
+        assert response["Location"] == reverse("portal:accounts:password_reset_done")
+    assert len(mail.outbox) == 3
+
+
 def test_password_reset_says_the_same_for_unknown_emails(client, citizen):
     response = client.post(reverse("portal:accounts:password_reset"), {"email": "khong-co@example.vn"})
     assert response["Location"] == reverse("portal:accounts:password_reset_done")
@@ -241,3 +249,34 @@ def test_signed_in_pages_are_never_stored_by_caches(client, citizen):
     client.force_login(citizen)
     control = client.get("/").get("Cache-Control", "")
     assert "private" in control and "no-store" in control
+
+
+def test_after_login_officers_go_to_their_work_and_citizens_to_their_dossiers(client, citizen, receiver):
+    from motcua.portal.views.auth import landing_url
+
+    response = client.post(reverse("portal:accounts:login"), {"username": "receiver", "password": PASSWORD})
+    assert response["Location"] == landing_url(receiver)
+    client.logout()
+    response = client.post(reverse("portal:accounts:login"), {"username": "citizen", "password": PASSWORD})
+    assert response["Location"] == landing_url(citizen)
+    response = client.post(
+        reverse("portal:accounts:login"), {"username": "citizen", "password": PASSWORD, "next": "/tra-cuu/"}
+    )
+    assert response["Location"] == "/tra-cuu/"
+    response = client.post(
+        reverse("portal:accounts:login"), {"username": "citizen", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == landing_url(citizen)
+
+
+def test_landing_urls_resolve_safely(citizen, receiver):
+    from django.urls import NoReverseMatch
+
+    from motcua.portal.views.auth import landing_url
+
+    for user, name in ((receiver, "backoffice:home"), (citizen, "portal:my_dossiers")):
+        try:
+            expected = reverse(name)
+        except NoReverseMatch:
+            expected = reverse("portal:home")
+        assert landing_url(user) == expected

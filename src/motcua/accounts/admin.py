@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from motcua.accounts.models import ApiToken, ApplicantProfile, OfficerMembership, User
+from motcua.accounts.models import ApiToken, ApplicantProfile, OfficerMembership, RecoveryCode, TwoFactorDevice, User
 
 
 class ApplicantProfileInline(admin.StackedInline):
@@ -33,11 +33,17 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "kind", "full_name", "password1", "password2")}),
     )
     inlines = [ApplicantProfileInline, OfficerMembershipInline]
-    actions = ["unlock_accounts"]
+    actions = ["unlock_accounts", "turn_off_two_step_login"]
 
     @admin.action(description=_("Mở khoá tài khoản đã chọn"))
     def unlock_accounts(self, request, queryset):
         queryset.update(failed_login_count=0, locked_at=None)
+
+    @admin.action(description=_("Tắt đăng nhập hai bước (người dùng mất điện thoại và mã dự phòng)"))
+    def turn_off_two_step_login(self, request, queryset):
+        # Only after checking the person's identity papers at a counter.
+        TwoFactorDevice.objects.filter(user__in=queryset).delete()
+        RecoveryCode.objects.filter(user__in=queryset).delete()
 
 
 @admin.register(OfficerMembership)

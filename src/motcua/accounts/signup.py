@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from motcua.accounts.models import ApplicantProfile, User
 from motcua.accounts.passwords import password_problems
+from motcua.accounts.throttle import identity_check_guard, identity_miss_record
 from motcua.core.codes import validate_personal_id, validate_tax_code
 from motcua.core.errors import BadInput, Conflict, DomainError, PermissionDenied
 from motcua.core.text import fold, normalize
@@ -122,17 +123,19 @@ def _business_fields(record: BusinessRecord) -> dict:
 
 
 def citizen_sign_up(
-    *, id_number: str, full_name: str, date_of_birth: date, email: str, phone: str, password: str
+    *, id_number: str, full_name: str, date_of_birth: date, email: str, phone: str, password: str, client: str = ""
 ) -> SignUpResult:
     """A citizen's account, verified at once against the population database when it answers.
 
-    Raises BadInput (bad ID, phone or password), AccountExists, or IdentityNotMatched (the
-    database answered: no such person with this name and date of birth).
+    Raises BadInput (bad ID, phone or password), AccountExists, IdentityNotMatched (the
+    database answered: no such person with this name and date of birth), or RateLimited after
+    too many mismatches (`client`: the caller's address).
     """
     id_number = validate_personal_id(id_number)
     full_name, email, phone = normalize(full_name), normalize(email).lower(), normalize_phone(phone)
     _check_password(password, username=id_number, full_name=full_name, email=email)
     _ensure_no_account(id_number)
+    identity_check_guard(id_number=id_number, client=client)
     try:
         record = verify_person(id_number=id_number, full_name=full_name, date_of_birth=date_of_birth)
     except IntegrationUnavailable:
@@ -140,6 +143,7 @@ def citizen_sign_up(
         record, verified = None, False
     else:
         if record is None:
+            identity_miss_record(id_number=id_number, client=client)
             raise IdentityNotMatched()
         verified = True
     profile = (
@@ -172,7 +176,14 @@ def _matching_business(record: BusinessRecord | None, representative_name: str) 
 
 
 def business_sign_up(
-    *, tax_code: str, business_name: str, representative_name: str, email: str, phone: str, password: str
+    *,
+    tax_code: str,
+    business_name: str,
+    representative_name: str,
+    email: str,
+    phone: str,
+    password: str,
+    client: str = "",
 ) -> SignUpResult:
     """A business's account, verified against the business registry (tax code + legal representative)."""
     tax_code = validate_tax_code(tax_code)
@@ -180,13 +191,18 @@ def business_sign_up(
     email, phone = normalize(email).lower(), normalize_phone(phone)
     _check_password(password, username=tax_code, full_name=business_name, email=email)
     _ensure_no_account(tax_code)
+    identity_check_guard(id_number=tax_code, client=client)
     try:
         found = lookup_business(tax_code=tax_code)
     except IntegrationUnavailable:
         logger.warning("business registry unavailable at sign-up; account opened unverified")
         record = None
     else:
-        record = _matching_business(found, representative_name)
+        try:
+            record = _matching_business(found, representative_name)
+        except BusinessNotMatched:
+            identity_miss_record(id_number=tax_code, client=client)
+            raise
     profile = (
         _business_fields(record)
         if record is not None
@@ -228,28 +244,35 @@ def organisation_sign_up(*, code: str, name: str, email: str, phone: str, passwo
     return SignUpResult(user=user, verified=False)
 
 
-def applicant_reverify(*, user: User) -> bool:
+def applicant_reverify(*, user: User, client: str = "") -> bool:
     """Try the national database again for an unverified account; True once verified.
 
-    Raises IntegrationUnavailable (still down) or IdentityNotMatched (the data on the profile
-    does not match: the person corrects it on the profile page first).
+    Raises IntegrationUnavailable (still down), IdentityNotMatched (the data on the profile
+    does not match: the person corrects it on the profile page first) or RateLimited.
     """
     profile = ApplicantProfile.objects.filter(user=user).first()
     if profile is None or user.kind == User.Kind.ORGANISATION:
         raise PermissionDenied("Tài khoản tổ chức được xác thực khi đối chiếu giấy tờ tại bộ phận một cửa.")
     if profile.is_verified:
         return True
-    if profile.kind == ApplicantProfile.Kind.PERSON:
-        if profile.date_of_birth is None:
-            raise IdentityNotMatched()
-        record = verify_person(id_number=profile.id_number, full_name=profile.name, date_of_birth=profile.date_of_birth)
-        if record is None:
-            raise IdentityNotMatched()
-        fields = _person_fields(record)
-    else:
-        fields = _business_fields(
-            _matching_business(lookup_business(tax_code=profile.id_number), profile.representative_name)
-        )
+    identity_check_guard(id_number=profile.id_number, client=client)
+    try:
+        if profile.kind == ApplicantProfile.Kind.PERSON:
+            if profile.date_of_birth is None:
+                raise IdentityNotMatched()
+            record = verify_person(
+                id_number=profile.id_number, full_name=profile.name, date_of_birth=profile.date_of_birth
+            )
+            if record is None:
+                raise IdentityNotMatched()
+            fields = _person_fields(record)
+        else:
+            fields = _business_fields(
+                _matching_business(lookup_business(tax_code=profile.id_number), profile.representative_name)
+            )
+    except IdentityNotMatched:  # BusinessNotMatched too
+        identity_miss_record(id_number=profile.id_number, client=client)
+        raise
     with transaction.atomic():
         ApplicantProfile.objects.filter(pk=profile.pk).update(**fields)
         User.objects.filter(pk=user.pk).update(full_name=fields["name"])

@@ -45,6 +45,10 @@ def _show_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(None, error.detail)
 
 
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _url_or_none(*names: str) -> str | None:
     for name in names:
         try:
@@ -62,7 +66,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 SIGNUPS = {
     "citizen": (
         CitizenSignupForm,
-        lambda data: signup_services.citizen_sign_up(
+        lambda data, client: signup_services.citizen_sign_up(
+            client=client,
             id_number=data["id_number"],
             full_name=data["full_name"],
             date_of_birth=data["date_of_birth"],
@@ -73,7 +78,8 @@ SIGNUPS = {
     ),
     "business": (
         BusinessSignupForm,
-        lambda data: signup_services.business_sign_up(
+        lambda data, client: signup_services.business_sign_up(
+            client=client,
             tax_code=data["tax_code"],
             business_name=data["business_name"],
             representative_name=data["representative_name"],
@@ -84,7 +90,7 @@ SIGNUPS = {
     ),
     "organisation": (
         OrganisationSignupForm,
-        lambda data: signup_services.organisation_sign_up(
+        lambda data, client: signup_services.organisation_sign_up(
             code=data["code"], name=data["name"], email=data["email"], phone=data["phone"], password=data["password1"]
         ),
     ),
@@ -100,7 +106,7 @@ def signup_form(request: HttpRequest, kind: str) -> HttpResponse:
     account_exists = False
     if request.method == "POST" and form.is_valid():
         try:
-            result = create(form.cleaned_data)
+            result = create(form.cleaned_data, client_address(request))
         except DomainError as error:
             account_exists = error.code == "account_exists"
             _show_error(form, error)
@@ -179,7 +185,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reverify(request: HttpRequest) -> HttpResponse:
     try:
-        signup_services.applicant_reverify(user=request.user)  # type: ignore[arg-type]
+        signup_services.applicant_reverify(user=request.user, client=client_address(request))  # type: ignore[arg-type]
     except IntegrationUnavailable as error:
         messages.warning(request, error.detail)
     except DomainError as error:

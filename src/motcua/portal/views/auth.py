@@ -3,7 +3,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from motcua.accounts.forms import NewPasswordForm, ResetRequestForm, TwoFactorCodeForm
 from motcua.accounts.models import User
 from motcua.accounts.services import user_record_failed_login, user_sign_in, user_unlock
+from motcua.accounts.throttle import reset_email_allowed
 from motcua.accounts.two_factor import two_factor_check, two_factor_enabled
 from motcua.core.errors import DomainError
 from motcua.portal.forms import LoginForm
@@ -131,6 +132,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("portal:accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # Over the limit, nothing is sent but the answer is the same: no hint either way.
+        if not reset_email_allowed(email=form.cleaned_data["email"], client=self.request.META.get("REMOTE_ADDR", "")):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
