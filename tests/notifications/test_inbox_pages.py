@@ -45,11 +45,16 @@ def test_inbox_lists_newest_first_with_the_unread_count(signed_in, citizen, citi
     assert 'class="badge inbox-badge">2<' in page  # the navigation's badge
 
 
-def test_opening_marks_read_and_shows_the_message(signed_in, citizen):
+def test_opening_marks_read_and_shows_the_message(signed_in, citizen, django_assert_max_num_queries):
+    citizen.email = "an@example.vn"
+    citizen.save()
     notification = _notify(citizen, 1)
-    response = signed_in.get(f"/hop-thu/{notification.pk}/")
+    with django_assert_max_num_queries(8):
+        response = signed_in.get(f"/hop-thu/{notification.pk}/")
     assert response.status_code == 200
     page = response.content.decode()
+    assert "Thư điện tử: chờ gửi" in page  # the delivery, as recorded
+    assert "Đây là thư tự động" not in page  # the e-mail's signature is not for the inbox
     assert notification.title in page
     assert "Kính gửi Nguyễn Văn An," in page
     assert 'href="https://dichvucong.example.vn/ho-so-cua-toi/000.00.31.H29-260907-0001/"' in page

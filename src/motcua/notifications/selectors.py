@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from motcua.accounts.models import User
-from motcua.notifications.models import Notification, NotificationPreference
+from motcua.notifications.models import Delivery, Notification, NotificationPreference
 
 PAGE_SIZE = 20
 
@@ -33,3 +33,10 @@ def notifications_unread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_deliveries(user: User, notification: Notification) -> list[Delivery]:
+    """How one of the user's notifications went out (e-mail, SMS), for the message page."""
+    if notification.recipient_id != user.pk:
+        return []
+    return list(Delivery.objects.filter(notification=notification).order_by("channel"))

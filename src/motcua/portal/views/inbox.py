@@ -17,6 +17,7 @@ from motcua.core.timeutil import format_vn
 from motcua.notifications.models import Language
 from motcua.notifications.selectors import (
     PAGE_SIZE,
+    notification_deliveries,
     notification_preference_get,
     notifications_for_user,
     notifications_unread_count,
@@ -50,12 +51,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         }
         for row in page
     ]
+    unread = notifications_unread_count(request.user)
     return render(
         request,
         "portal/inbox/list.html",
         {
             "items": items,
-            "unread": notifications_unread_count(request.user),
+            "unread": unread,
+            "inbox_unread": unread,  # the navigation's badge: counted once
             "older": page[-1].id if more and page else None,
             "paged": before is not None,
         },
@@ -78,6 +81,7 @@ def inbox_open(request: HttpRequest, notification_id: int) -> HttpResponse:
             "at": format_vn(notification.created_at),
             # The e-mail's signature ("--", automatic message, settings link) is not for the inbox.
             "body": notification.body.split("\n--\n", 1)[0],
+            "deliveries": notification_deliveries(request.user, notification),
         },
     )
 
