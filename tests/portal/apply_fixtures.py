@@ -24,7 +24,7 @@ from motcua.catalog.models import (
 from motcua.directory.models import Agency
 from motcua.dossiers.files import file_store
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import dossier_act
+from motcua.dossiers.services import dossier_act, dossier_submit
 
 APPLY_CODE = "9.900101"
 PDF = b"%PDF-1.4\n% test\n%%EOF\n"
@@ -148,3 +148,12 @@ def act(user: User, code: str, action: str, **params: Any) -> Dossier:
 
 def stored_pdf(user: User, name: str = "giay-to.pdf"):
     return file_store(owner=user, name=name, stream=upload(name))
+
+
+def submit(user, number: int = 0) -> Dossier:
+    form = {**ANSWERS, "ho_ten": user.profile.name, "so_dinh_danh": user.profile.id_number}
+    documents = [
+        {"requirement_code": code, "file_id": stored_pdf(user, f"{code}-{number}.pdf").pk} for code in ("TP01", "TP02")
+    ]
+    dossier, _ = dossier_submit(actor=user, procedure_code=APPLY_CODE, form=form, documents=documents)
+    return dossier
