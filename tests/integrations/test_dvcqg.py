@@ -188,3 +188,15 @@ def test_procedure_lists_compared(demo, dvcqg, capsys):
     assert differences.missing_here == [("9.000001", "Thủ tục mới")]
     call_command("dvcqg_procedures")
     assert "9.000001" in capsys.readouterr().out
+
+
+def test_run_periodic_pulls_from_the_portal(demo, dvcqg, settings):
+    import httpx
+
+    httpx.post(f"{dvcqg.url}/_control/submit", json=national_dossier(), timeout=10).raise_for_status()
+    call_command("run_periodic", once=True)
+    assert Dossier.objects.filter(applicant_id_number="079095000111", idempotency_key__startswith="dvcqg:").count() == 1
+    assert len(dvcqg.state()["acknowledged"]) == 1
+    # The portal down: the loop goes on, nothing filed, nothing raised.
+    dvcqg.control(mode="down")
+    call_command("run_periodic", once=True)

@@ -96,3 +96,12 @@ def test_wrong_api_key_is_unavailable_not_a_mismatch(population_db, settings):
     settings.POPULATION_DB_API_KEY = "wrong"
     with pytest.raises(IntegrationUnavailable):
         verify_person(id_number="079090001234", full_name="Nguyễn Văn An", date_of_birth=date(1990, 5, 12))
+
+
+def test_deploy_check_refuses_development_keys(settings):
+    from motcua.integrations.checks import development_keys_in_use
+
+    assert {e.id for e in development_keys_in_use()} >= {"integrations.E001", "integrations.E003"}
+    for name in ("POPULATION_DB_API_KEY", "CIVIL_STATUS_DB_API_KEY", "DVCQG_API_KEY", "LGSP_API_KEY"):
+        setattr(settings, name, "a-real-key")
+    assert development_keys_in_use() == []

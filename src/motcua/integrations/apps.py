@@ -8,7 +8,9 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers.subscribers import subscribe
+        from motcua.integrations import checks
         from motcua.integrations.dvcqg import sync
 
+        checks.register()
         # Every dossier change goes to the national portal, through the outbox.
         subscribe("dossier.changed", sync.SUBSCRIBER, sync.push_change)
