@@ -87,3 +87,22 @@ def test_disabling_needs_the_password(citizen):
     two_factor_disable(user=citizen, password=PASSWORD)
     assert not two_factor_enabled(citizen) and not RecoveryCode.objects.filter(user=citizen).exists()
     assert not two_factor_check(user=citizen, code=totp.code_at(totp.new_secret(), int(time.time()) // 30))
+
+
+def test_password_alone_is_not_enough_once_two_step_login_is_on(citizen):
+    from motcua.accounts.services import user_sign_in
+    from motcua.core.errors import NotAuthenticated
+
+    secret, codes = enable(citizen)
+    with pytest.raises(NotAuthenticated) as error:
+        user_sign_in(request=None, username="citizen", password=PASSWORD)
+    assert "hai bước" in error.value.detail and error.value.as_json()["error"] == "two_factor_required"
+    with pytest.raises(NotAuthenticated):
+        user_sign_in(request=None, username="citizen", password=PASSWORD, one_time_code="000000")
+    citizen.refresh_from_db()
+    assert citizen.failed_login_count == 1
+    code = totp.code_at(secret, totp.current_step())
+    assert user_sign_in(request=None, username="citizen", password=PASSWORD, one_time_code=code) == citizen
+    assert user_sign_in(request=None, username="citizen", password=PASSWORD, one_time_code=codes[0]) == citizen
+    # The login page asks for the code on its own next page.
+    assert user_sign_in(request=None, username="citizen", password=PASSWORD, second_step_later=True) == citizen

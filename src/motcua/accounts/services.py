@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from motcua.accounts.models import ApiToken, User
+from motcua.accounts.two_factor import WRONG_CODE_DETAIL, two_factor_check, two_factor_enabled
 from motcua.core.errors import NotAuthenticated, PermissionDenied
 
 ACCOUNT_LOCKED_DETAIL = (
@@ -19,13 +20,25 @@ ACCOUNT_LOCKED_DETAIL = (
     "Vui lòng đặt lại mật khẩu hoặc liên hệ bộ phận một cửa để được mở khoá."
 )
 WRONG_CREDENTIALS_DETAIL = "Tên đăng nhập hoặc mật khẩu chưa đúng. Vui lòng kiểm tra và nhập lại."
+TWO_FACTOR_REQUIRED_DETAIL = (
+    "Tài khoản này bật đăng nhập hai bước: cần thêm mã 6 chữ số từ ứng dụng xác thực hoặc một mã dự phòng."
+)
 
 
-def user_sign_in(*, request: HttpRequest | None, username: str, password: str) -> User:
+def user_sign_in(
+    *,
+    request: HttpRequest | None,
+    username: str,
+    password: str,
+    one_time_code: str | None = None,
+    second_step_later: bool = False,
+) -> User:
     """Check a username and password; lock the account after too many failures in a row.
 
     Raises NotAuthenticated for a wrong pair and PermissionDenied for a locked account,
-    so both the login page and the token endpoint say the same thing.
+    so both the login page and the token endpoint say the same thing. An account with
+    two-step login also needs `one_time_code`, unless the caller asks for it next
+    (`second_step_later`: the login page, which then calls `two_factor_check`).
     """
     candidate = User.objects.filter(username=username).only("id", "locked_at").first()
     if candidate is not None and candidate.locked_at is not None:
@@ -35,6 +48,12 @@ def user_sign_in(*, request: HttpRequest | None, username: str, password: str) -
         if candidate is not None:
             _record_failed_login(candidate.pk)
         raise NotAuthenticated(WRONG_CREDENTIALS_DETAIL)
+    if not second_step_later and two_factor_enabled(user):
+        if not one_time_code:
+            raise NotAuthenticated(TWO_FACTOR_REQUIRED_DETAIL, error="two_factor_required")
+        if not two_factor_check(user=user, code=one_time_code):
+            _record_failed_login(user.pk)
+            raise NotAuthenticated(WRONG_CODE_DETAIL, error="two_factor_required")
     if user.failed_login_count:
         User.objects.filter(pk=user.pk).update(failed_login_count=0)
     return user

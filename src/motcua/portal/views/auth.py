@@ -58,7 +58,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = user_sign_in(
-                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                second_step_later=True,
             )
         except DomainError as error:
             form.add_error(None, error.detail)
