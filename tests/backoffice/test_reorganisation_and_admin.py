@@ -54,7 +54,7 @@ def test_preview_then_apply_moves_open_dossiers_and_keeps_clocks(office, dissolv
     assert reorganisation_apply(actor=office.admin, predecessor_code=HOME_AFFAIRS_CODE) == 3
     for code in dissolved["open"]:
         dossier = Dossier.objects.get(code=code)
-        due_at, clock, status, version = before[code]
+        due_at, clock, status, _version = before[code]
         assert dossier.current_agency == dissolved["successor"]
         assert dossier.home_agency == dissolved["successor"]
         assert (dossier.due_at, dossier.clock, dossier.status) == (due_at, clock, status)

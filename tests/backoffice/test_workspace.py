@@ -38,7 +38,7 @@ def test_counter_dossier_is_received_digitised_with_form_01(client, office):
 def test_full_walk_through_the_workspace(client, office):
     dossier = counter_dossier(office)
     client.force_login(office.receiver)
-    response = _act(client, dossier, "assign", handler="demo.receiver")
+    response = _act(client, dossier, "assign", handler="demo.specialist")
     assert response.status_code == 302, response.content.decode()[:2000]
     client.force_login(office.specialist)
     assert _act(client, dossier, "forward", handler="demo.specialist").status_code == 302

@@ -64,7 +64,12 @@ def _step_roles(dossier: Dossier) -> list[tuple[str, str]]:
 def _handler_choices(dossier: Dossier, step_index: int) -> list[tuple[str, str]]:
     """Officers of the holding agency with the role the step needs (any officer if it has no step)."""
     steps = _step_roles(dossier)
-    role = steps[step_index][1] if 0 <= step_index < len(steps) else OfficerMembership.Role.SPECIALIST
+    roles = [role for _name, role in steps]
+    role = roles[step_index] if 0 <= step_index < len(roles) else OfficerMembership.Role.SPECIALIST
+    if role == OfficerMembership.Role.RECEIVER and step_index < len(roles) - 1:
+        # A receiver's check before processing is done by handing over: it goes to whoever does
+        # the next real step (receivers cannot forward steps themselves).
+        role = next((r for r in roles[step_index + 1 :] if r != OfficerMembership.Role.RECEIVER), role)
     today = timezone.localdate()
     memberships = (
         OfficerMembership.objects.filter(
@@ -105,10 +110,11 @@ def _action_forms(dossier: Dossier, actions: list[str], bound: ActionForm | None
 
 def _new_form(dossier: Dossier, action: str, data: Any = None, files_: Any = None) -> ActionForm:
     kwargs: dict[str, Any] = {"initial": {"version": dossier.version}}
-    if action == "assign":
-        kwargs["handler_choices"] = _handler_choices(dossier, 0)
-    if action == "forward":
-        kwargs["handler_choices"] = _handler_choices(dossier, dossier.step_index + 1)
+    if action in ("assign", "forward"):
+        choices = _handler_choices(dossier, 0 if action == "assign" else dossier.step_index + 1)
+        kwargs["handler_choices"] = choices
+        if choices:
+            kwargs["initial"]["handler"] = choices[0][0]
     if action == "transfer":
         kwargs["agency_choices"] = _transfer_choices(dossier)
     if action == "return_result":
