@@ -135,3 +135,15 @@ def test_pressing_submit_twice_files_once(signed_in, apply_version, applicant):
 def test_officers_cannot_apply(client, apply_version, receiver):
     assert client.login(username=receiver.username, password=PASSWORD)
     assert client.get(_url("apply")).status_code == 404
+
+
+def test_documents_and_review_pages_need_few_queries(
+    signed_in, apply_version, applicant, django_assert_max_num_queries
+):
+    personal_document_add(user=applicant, title="Quyết định thôi việc", stream=upload("thoi-viec.pdf"))
+    signed_in.post(_url("apply"), ANSWERS)
+    with django_assert_max_num_queries(9):
+        assert signed_in.get(_url("apply_documents")).status_code == 200
+    signed_in.post(_url("apply_documents"), {"file_TP01": upload("a.pdf", PDF + b"a"), "file_TP02": upload("b.pdf")})
+    with django_assert_max_num_queries(9):
+        assert signed_in.get(_url("apply_review")).status_code == 200
