@@ -280,3 +280,34 @@ def test_landing_urls_resolve_safely(citizen, receiver):
         except NoReverseMatch:
             expected = reverse("portal:home")
         assert landing_url(user) == expected
+
+
+def test_unverified_citizen_corrects_the_date_of_birth_then_verifies(client, population_db):
+    population_db.control(mode="down")
+    client.post(reverse("portal:accounts:signup_citizen"), citizen_form(date_of_birth="01/01/1990"))
+    population_db.control(mode="normal")
+    response = client.post(reverse("portal:accounts:reverify"), follow=True)
+    assert "chưa khớp" in response.content.decode()
+    html = client.get(reverse("portal:accounts:profile")).content.decode()
+    assert 'name="date_of_birth"' in html and 'value="01/01/1990"' in html
+    response = client.post(
+        reverse("portal:accounts:profile"),
+        {
+            "email": "lan.anh@example.vn",
+            "phone": "",
+            "name": PERSON.full_name,
+            "date_of_birth": PERSON.date_of_birth.strftime("%d/%m/%Y"),
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(reverse("portal:accounts:reverify"), follow=True)
+    html = response.content.decode()
+    assert "Đã xác thực thông tin" in html and 'name="date_of_birth"' not in html
+
+
+def test_officer_account_page_and_signed_in_signup_redirect(client, receiver):
+    client.force_login(receiver)
+    html = client.get(reverse("portal:accounts:profile")).content.decode()
+    assert "Thông tin liên hệ" in html and "Thông tin định danh" not in html
+    response = client.get(reverse("portal:accounts:signup_citizen"))
+    assert response["Location"] == reverse("portal:accounts:profile")

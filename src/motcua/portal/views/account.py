@@ -101,6 +101,9 @@ SIGNUPS = {
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup_form(request: HttpRequest, kind: str) -> HttpResponse:
+    if request.user.is_authenticated:
+        messages.info(request, _("Bạn đang đăng nhập. Hãy đăng xuất trước khi tạo tài khoản khác."))
+        return redirect("portal:accounts:profile")
     form_class, create = SIGNUPS[kind]
     form = form_class(request.POST or None)
     account_exists = False
