@@ -9,6 +9,7 @@ from simulators.population import SIGNUP_PEOPLE
 from motcua.accounts import totp
 from motcua.accounts.models import User
 from motcua.accounts.two_factor import two_factor_begin, two_factor_confirm
+from tests.accounts.fixtures import business_registry  # noqa: F401
 from tests.browser import axe_violations, format_violations
 from tests.factories import PASSWORD
 
@@ -130,3 +131,33 @@ def test_two_step_login_on_a_phone(live_server, phone_page, citizen):
     page.get_by_role("button", name="Xác nhận").click()
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Nguyễn Văn An").is_visible()
+
+
+def test_business_signs_up_and_a_second_try_points_to_login(live_server, phone_page, business_registry):  # noqa: F811
+    from simulators.business_registry import SIGNUP_BUSINESSES
+
+    enterprise = SIGNUP_BUSINESSES[1]
+    page = phone_page
+
+    def fill_and_submit() -> None:
+        page.goto(f"{live_server.url}/tai-khoan/dang-ky/doanh-nghiep/")
+        page.get_by_label("Mã số thuế (mã số doanh nghiệp)").fill(enterprise.tax_code)
+        page.get_by_label("Tên doanh nghiệp").fill("Phú Mỹ")
+        page.get_by_label("Họ và tên người đại diện theo pháp luật").fill(enterprise.legal_representative)
+        page.get_by_label("E-mail").fill("phumy@example.vn")
+        page.get_by_label("Mật khẩu", exact=True).fill(NEW_PASSWORD)
+        page.get_by_label("Nhập lại mật khẩu").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Tạo tài khoản").click()
+
+    fill_and_submit()
+    page.wait_for_url(f"{live_server.url}/tai-khoan/")
+    text = page.locator("section", has=page.get_by_role("heading", name="Thông tin định danh")).inner_text()
+    assert enterprise.name in text and enterprise.address in text and enterprise.tax_code in text
+    assert "Cơ sở dữ liệu quốc gia về đăng ký doanh nghiệp" in text
+    assert_accessible(page, "business profile")
+    page.get_by_role("button", name="Đăng xuất").click()
+    fill_and_submit()
+    alert = page.get_by_role("alert")
+    assert "đã có tài khoản" in alert.inner_text()
+    assert alert.get_by_role("link", name="Lấy lại mật khẩu").is_visible()
+    assert_accessible(page, "account exists")
