@@ -309,5 +309,7 @@ def test_officer_account_page_and_signed_in_signup_redirect(client, receiver):
     client.force_login(receiver)
     html = client.get(reverse("portal:accounts:profile")).content.decode()
     assert "Thông tin liên hệ" in html and "Thông tin định danh" not in html
+    assert reverse("portal:accounts:two_factor") in html and reverse("portal:accounts:password_change") in html
+    assert reverse("portal:notification_preferences") in html
     response = client.get(reverse("portal:accounts:signup_citizen"))
     assert response["Location"] == reverse("portal:accounts:profile")
