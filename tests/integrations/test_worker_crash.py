@@ -35,7 +35,7 @@ def database_url() -> str:
     pytest.skip(f"no URL for {connection.vendor}")
 
 
-def start_worker(dvcqg, settings) -> subprocess.Popen:
+def start_worker(dvcqg, settings, *, claim_timeout: float = 2) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -43,7 +43,7 @@ def start_worker(dvcqg, settings) -> subprocess.Popen:
         "DVCQG_API_KEY": settings.DVCQG_API_KEY,
         "INTEGRATIONS_TRANSPORT": "direct",
         "INTEGRATIONS_TIMEOUT_SECONDS": "20",
-        "OUTBOX_CLAIM_TIMEOUT_SECONDS": "2",
+        "OUTBOX_CLAIM_TIMEOUT_SECONDS": str(claim_timeout),
         "OUTBOX_BACKOFF_BASE_SECONDS": "0.2",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "LOG_LEVEL": "WARNING",
@@ -111,3 +111,32 @@ def test_worker_killed_mid_send_delivers_exactly_once_after_restart(dvcqg, setti
     assert message.attempts == 2 and message.state == "delivered"
     assert not OutboxMessage.objects.filter(topic=TOPIC).exclude(state="delivered").exists()
     assert OutboxMessage.objects.get(topic="dossier.changed").state == "delivered"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_send_the_same_message(dvcqg, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", verbosity=0)
+    citizens = User.objects.filter(username__in=["demo.citizen", "demo.citizen2"]).order_by("username")
+    codes = {submit(citizen).code for citizen in citizens}
+    dvcqg.control(delay_seconds=1)
+    workers = [start_worker(dvcqg, settings, claim_timeout=60) for _ in range(2)]
+    try:
+        wait_for(
+            lambda: OutboxMessage.objects.filter(topic=TOPIC, state="delivered").count() == 2,
+            60,
+            "both dossiers to be delivered",
+        )
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+    state = dvcqg.state()
+    assert set(state["dossiers"]) == codes
+    assert state["received"] == 2 and state["duplicates"] == 0  # each sent once, by one worker
+    assert set(OutboxMessage.objects.filter(topic=TOPIC).values_list("attempts", flat=True)) == {1}
