@@ -63,6 +63,7 @@ def _act(page, label):
 def _open_from_queue(page, site, queue_title, code):
     page.goto(f"{site}/can-bo/")
     page.get_by_role("link", name=queue_title).click()
+    screenshot(page, f"backoffice_queue_{queue_title[:8]}")
     page.get_by_role("link", name=code).click()
     page.wait_for_url(f"**/can-bo/ho-so/{code}/")
 

@@ -103,3 +103,76 @@ def test_document_preview_and_form_06(client, office):
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     sheet = client.get(reverse("backoffice:form06", args=[dossier.code]))
     assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+
+
+def test_due_soon_prompts_the_leader_to_apologise_and_extend(client, office):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from motcua.dossiers.queues import queue_page
+
+    dossier = counter_dossier(office)
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() + timedelta(hours=3))
+    rows = queue_page(office.leader, "due_soon").rows
+    assert [r.dossier.code for r in rows] == [dossier.code] and rows[0].due_soon
+    client.force_login(office.receiver)
+    html = client.get(_url(dossier)).content.decode()
+    assert "Hồ sơ sắp đến hạn" in html and "Hãy báo lãnh đạo đơn vị" in html
+    client.force_login(office.leader)
+    html = client.get(_url(dossier)).content.decode()
+    assert "Đến mục xin lỗi, gia hạn" in html
+    new_day = (timezone.localdate() + timedelta(days=14)).isoformat()
+    response = _act(client, dossier, "extend", note="Cần xác minh thêm với cơ quan bảo hiểm", new_due_date=new_day)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dossier.refresh_from_db()
+    assert dossier.due_at.date().isoformat() == new_day
+    assert dossier.documents.filter(form_number="04").exists()
+    assert dossier.due_changes.filter(reason="extension").exists()
+
+
+def test_form_dates_read_as_dd_mm_yyyy_and_admin_link_only_for_admins(client, office):
+    dossier = counter_dossier(office)
+    client.force_login(office.receiver)
+    html = client.get(_url(dossier)).content.decode()
+    assert "31/01/2026" in html  # ngay_nghi_viec example 2026-01-31
+    assert reverse("backoffice:admin") not in html
+    client.force_login(office.admin)
+    assert reverse("backoffice:admin") in client.get(reverse("backoffice:home")).content.decode()
+
+
+def test_transfer_to_another_agency_and_receive_it_back(client, office):
+    from motcua.directory.seed import BEN_THANH_CODE, HOME_AFFAIRS_CODE
+    from motcua.dossiers.queues import queue_page
+
+    dossier = counter_dossier(office)
+    client.force_login(office.receiver)
+    assert _act(client, dossier, "assign", handler="demo.specialist").status_code == 302
+    client.force_login(office.specialist)
+    response = _act(client, dossier, "transfer", agency_code=BEN_THANH_CODE, note="Xác minh nơi cư trú")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    # Still visible at home, with nothing to do there until it comes back.
+    html = client.get(_url(dossier)).content.decode()
+    assert "Bạn không có thao tác nào" in html
+    # The coordinating ward finds it in its queue and sends it back.
+    assert [r.dossier.code for r in queue_page(office.ward_receiver, "transferred_in").rows] == [dossier.code]
+    client.force_login(office.ward_receiver)
+    assert _act(client, dossier, "return_transfer", note="Đã xác minh").status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.current_agency.code == HOME_AFFAIRS_CODE and not dossier.transferred_out
+    # Once back, the ward no longer holds it in any list.
+    assert queue_page(office.ward_receiver, "transferred_in").rows == []
+
+
+def test_supplement_request_and_papers_brought_to_the_counter(client, office):
+    from motcua.dossiers.queues import queue_page
+
+    dossier = counter_dossier(office)
+    client.force_login(office.receiver)
+    assert _act(client, dossier, "request_supplement", note="Thiếu quyết định nghỉ việc").status_code == 302
+    assert [r.dossier.code for r in queue_page(office.receiver, "waiting").rows] == [dossier.code]
+    dossier.refresh_from_db()
+    assert dossier.status == 5 and dossier.documents.filter(form_number="02").exists()
+    assert _act(client, dossier, "supplement", note="Đã nộp bản sao quyết định").status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == 2 and dossier.clock == "running"

@@ -6,6 +6,7 @@ one and the page says plainly what happened and offers a reload (POST-redirect-G
 """
 
 import io
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -141,6 +142,18 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
     return rows
 
 
+def _shown(spec: dict[str, Any] | None, value: Any) -> str:
+    """A form value as people read it: dates dd/mm/yyyy, yes/no in words."""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if (spec or {}).get("format") == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
 def _conflict(dossier: Dossier) -> dict[str, str]:
     """What changed since the page was opened, in words: the last event and who did it."""
     last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
@@ -171,7 +184,10 @@ def _workspace(
     steps = _step_roles(dossier)
     schema_props = (dossier.procedure_version.form_schema or {}).get("properties") or {}
     form_rows = [
-        {"label": str((schema_props.get(name) or {}).get("title") or name), "value": value}
+        {
+            "label": str((schema_props.get(name) or {}).get("title") or name),
+            "value": _shown(schema_props.get(name), value),
+        }
         for name, value in (dossier.form_data or {}).items()
     ]
     context = {
@@ -183,7 +199,11 @@ def _workspace(
         "due_soon": due_soon,
         "lateness_prompt": (late or due_soon) and dossier.status in (Status.RECEIVED, Status.PROCESSING),
         "can_extend": "extend" in actions,
-        "step_name": steps[dossier.step_index][0] if 0 <= dossier.step_index < len(steps) else "",
+        "step_name": (
+            steps[dossier.step_index][0]
+            if dossier.status == Status.PROCESSING and 0 <= dossier.step_index < len(steps)
+            else ""
+        ),
         "steps": steps,
         "form_rows": form_rows,
         "documents": _documents(dossier),
