@@ -165,3 +165,21 @@ def test_someone_elses_document_is_not_found(client, applicant, citizen2, apply_
     client.force_login(citizen2)
     assert client.get(reverse("portal:my_document_download", kwargs={"key": f"p{item.pk}"})).status_code == 404
     assert client.post(reverse("portal:my_document_delete", kwargs={"document_id": item.pk})).status_code == 404
+
+
+def test_my_documents_queries_do_not_grow_with_documents(
+    signed_in, applicant, apply_version, django_assert_max_num_queries
+):
+    from motcua.dossiers.my_documents import personal_document_add
+
+    for number in range(3):
+        dossier = submit(applicant, number)
+        Dossier.objects.filter(pk=dossier.pk).update(status=Status.RESOLVED)
+        DossierDocument.objects.create(
+            dossier=dossier, kind="result", name=f"Kết quả {number}", file=stored_pdf(applicant, f"kq{number}.pdf")
+        )
+        content = b"%PDF-1.4 g" + bytes([48 + number])
+        personal_document_add(user=applicant, title=f"Giấy tờ {number}", stream=upload(f"g{number}.pdf", content))
+    with django_assert_max_num_queries(5):
+        html = signed_in.get(reverse("portal:my_documents")).content.decode()
+    assert html.count("Kết quả ") >= 3 and "Giấy tờ 2" in html

@@ -44,7 +44,6 @@ def my_documents_for_user(user: User) -> list[MyDocument]:
             file__isnull=False,
         )
         .select_related("file", "dossier")
-        .only("id", "name", "created_at", "file", "dossier__code")
         .order_by("-id")[:MAX_RESULTS_LISTED]
     )
     uploads = PersonalDocument.objects.filter(owner=user).select_related("file").order_by("-id")
