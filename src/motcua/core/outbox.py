@@ -123,9 +123,12 @@ def deliver_pending(*, limit: int = 100, rounds: int = 3) -> int:
         if not ids:
             break
         for message_id in ids:
-            token = claim(message_id)
-            if token is not None:
-                delivered += deliver_claimed(message_id, token)
+            try:
+                token = claim(message_id)
+                if token is not None:
+                    delivered += deliver_claimed(message_id, token)
+            except Exception:  # e.g. the database busy: the claim expires and another sweep retries
+                logger.exception("outbox message %s: delivery interrupted", message_id)
     return delivered
 
 

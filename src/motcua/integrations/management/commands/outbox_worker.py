@@ -8,6 +8,7 @@ is claimed before it is sent.
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from motcua.core.outbox import deliver_pending
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, every: float, **options) -> None:
         while True:
+            close_old_connections()  # a long-running loop must not keep a broken connection
             delivered = deliver_pending()
             if delivered:
                 self.stdout.write(f"outbox delivered: {delivered}", ending="\n")
