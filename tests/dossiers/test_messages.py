@@ -76,3 +76,14 @@ def test_limits_and_validation(dossier_flow):
         dossier_message_post(user=dossier_flow.receiver, dossier=dossier, text="x", kind="complaint")
     # An attachment alone is a message.
     assert dossier_message_post(user=citizen, dossier=dossier, text="", files=[_upload()]).text == ""
+
+
+def test_complaints_listed_for_the_agencys_officers_only(dossier_flow, outsider):
+    from motcua.dossiers.messages import complaint_list_for_officer
+
+    dossier = dossier_flow.dossier
+    dossier_message_post(user=dossier_flow.citizen, dossier=dossier, text="Hỏi thêm")
+    complaint = dossier_message_post(user=dossier_flow.citizen, dossier=dossier, text="Chậm quá", kind="complaint")
+    assert [m.pk for m in complaint_list_for_officer(dossier_flow.receiver)] == [complaint.pk]
+    assert list(complaint_list_for_officer(outsider)) == []
+    assert list(complaint_list_for_officer(dossier_flow.citizen)) == []

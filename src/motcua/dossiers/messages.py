@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -156,3 +156,18 @@ def message_attachment_for_user(user: User, dossier: Dossier, file_id: int) -> S
     if stored is None:
         raise NotFound("Không tìm thấy tệp.")
     return stored
+
+
+def complaint_list_for_officer(user: User, *, limit: int = 50) -> QuerySet[DossierMessage]:
+    """Complaints sent with bad ratings on the dossiers of the officer's agencies, newest first."""
+    agency_ids = officer_agency_ids(user)
+    if not agency_ids and not is_system_admin(user):
+        return DossierMessage.objects.none()
+    complaints = DossierMessage.objects.filter(kind=DossierMessage.Kind.COMPLAINT)
+    if not is_system_admin(user):
+        complaints = complaints.filter(
+            Q(dossier__current_agency_id__in=agency_ids)
+            | Q(dossier__receiving_agency_id__in=agency_ids)
+            | Q(dossier__home_agency_id__in=agency_ids)
+        )
+    return complaints.select_related("dossier").order_by("-id")[:limit]
