@@ -74,3 +74,28 @@ def test_missing_scan_and_bad_id_say_how_to_fix(client, office):
 def test_only_receivers_take_dossiers_at_the_counter(client, office):
     client.force_login(office.specialist)
     assert client.get(reverse("backoffice:intake")).status_code == 403
+
+
+def test_ward_receiver_takes_a_ward_procedure(client, office):
+    """Procedures every ward performs (all_commune_units) are received by the officer's own ward."""
+    from datetime import date
+
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.directory.seed import BEN_THANH_CODE
+
+    version = ProcedureVersion.objects.in_force_on(date.today()).get(procedure__code="1.004194")
+    client.force_login(office.ward_receiver)
+    page = client.get(reverse("backoffice:intake"))
+    assert "1.004194" in page.content.decode()
+    assert PROCEDURE_CODE not in page.content.decode()  # a department's procedure is not offered
+    response = client.post(
+        reverse("backoffice:intake"), {"procedure": "1.004194", "channel": 1, "id_number": "079090001234"}
+    )
+    assert response.status_code == 302
+    data = {f"f-{k}": v for k, v in form_example(version.form_schema).items()}
+    for requirement in version.documents.filter(state_data_source=""):
+        data[f"d-{requirement.code}"] = SimpleUploadedFile(f"{requirement.code}.pdf", PDF, "application/pdf")
+    response = client.post(reverse("backoffice:intake_dossier"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dossier = Dossier.objects.get()
+    assert dossier.receiving_agency.code == BEN_THANH_CODE and dossier.status == 2

@@ -176,3 +176,8 @@ def test_supplement_request_and_papers_brought_to_the_counter(client, office):
     assert _act(client, dossier, "supplement", note="Đã nộp bản sao quyết định").status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == 2 and dossier.clock == "running"
+
+
+def test_strangers_are_sent_to_sign_in(client, office):
+    response = client.get(reverse("backoffice:home"))
+    assert response.status_code == 302 and "/tai-khoan/dang-nhap/" in response["Location"]
