@@ -53,3 +53,21 @@ def test_database_down_raises(demo, population_db):
     population_db.control(mode="down")
     with pytest.raises(IntegrationUnavailable):
         prefill_form(version_of(PROCEDURE).form_schema, demo["demo.citizen"])
+
+
+def test_apply_page_shows_the_population_database_value(demo, population_db, client):
+    """End to end: the citizen's online form shows what the population stand-in says over HTTP."""
+    import dataclasses
+    import re
+
+    from django.urls import reverse
+
+    people = population_db.simulator.people
+    people["079185005678"] = dataclasses.replace(people["079185005678"], marital_status="Đã ly hôn")
+    client.force_login(demo["demo.citizen2"])
+    page = client.get(reverse("portal:apply", args=[PROCEDURE]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', html)
+    assert chosen is not None and chosen.group(1) == "Đã ly hôn"
+    assert population_db.state()["calls"] == 1
