@@ -183,3 +183,21 @@ def test_my_documents_queries_do_not_grow_with_documents(
     with django_assert_max_num_queries(5):
         html = signed_in.get(reverse("portal:my_documents")).content.decode()
     assert html.count("Kết quả ") >= 3 and "Giấy tờ 2" in html
+
+
+def test_supplement_with_a_paper_from_my_documents(signed_in, applicant, citizen2, receiver, apply_version):
+    from motcua.dossiers.my_documents import personal_document_add
+
+    kept = personal_document_add(user=applicant, title="Hợp đồng lao động", stream=upload("hd.pdf", b"%PDF-1.4 hd"))
+    theirs = personal_document_add(user=citizen2, title="Của người khác", stream=upload("x.pdf", b"%PDF-1.4 x"))
+    dossier = submit(applicant)
+    act(receiver, dossier.code, "receive")
+    act(receiver, dossier.code, "request_supplement", note="Thiếu hợp đồng.")
+    assert "Hợp đồng lao động" in page_of(signed_in, dossier).content.decode()
+    dossier.refresh_from_db()
+    url = reverse("portal:my_dossier_supplement", kwargs={"code": dossier.code})
+    other = signed_in.post(url, {"version": dossier.version, "pick": f"p{theirs.pk}"})
+    assert other.status_code == 400
+    assert signed_in.post(url, {"version": dossier.version, "pick": f"p{kept.pk}"}).status_code == 302
+    document = DossierDocument.objects.get(dossier=dossier, requirement_code="BO_SUNG")
+    assert document.file_id == kept.file_id

@@ -26,6 +26,7 @@ from motcua.dossiers.files import file_read
 from motcua.dossiers.lifecycle import Clock, Role, Status, allowed_actions, status_name, status_plain_name
 from motcua.dossiers.messages import dossier_message_post, dossier_messages_for_user, message_attachment_for_user
 from motcua.dossiers.models import Dossier, DossierDocument, DossierMessage, DossierRating, StoredFile
+from motcua.dossiers.my_documents import my_document_file_for_dossier, my_documents_for_user
 from motcua.dossiers.my_dossiers import (
     my_dossier_document,
     my_dossier_documents,
@@ -161,6 +162,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **extra: Any) -> dic
         "can_withdraw": "withdraw" in actions,
         "can_supplement": "supplement" in actions,
         "supplement_note": supplement_note,
+        "library": my_documents_for_user(user) if "supplement" in actions else [],
         "invoice": invoice,
         "invoice_amount": format_vnd(invoice.amount_vnd) if invoice else "",
         "rating": rating,
@@ -217,12 +219,16 @@ def my_dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
         return response
     dossier = _dossier(request.user, code)
     try:
+        files: list[Any] = list(request.FILES.getlist("files"))
+        picked = request.POST.get("pick", "")
+        if picked:
+            files.append(my_document_file_for_dossier(user=request.user, key=picked))
         dossier_supplement_answer(
             user=request.user,
             code=code,
             version=_version_param(request),
             note=request.POST.get("note", ""),
-            files=request.FILES.getlist("files"),
+            files=files,
         )
     except DomainError as error:
         return _failed(request, dossier, "supplement", error)
