@@ -4,7 +4,7 @@ With `INTEGRATIONS_TRANSPORT=lgsp`, MotCua sends every call to a national system
 bus: `<LGSP_URL>/<system>/<path>` with the bus' key in `X-LGSP-Key`. The bus checks its key
 and forwards the call (method, body, `X-Api-Key`, `Idempotency-Key`, `Content-Type`) to the
 system, then answers with the system's answer and an `X-LGSP-Trace-Id`. A system it cannot
-reach is a 502; an unknown one a 404.
+reach, or one it does not know, is a 502.
 
 Upstreams: by default `<the bus' own host>/<system>`, i.e. the other simulators on the same
 server (`python -m simulators`); `LgspSimulator(upstreams={"dvcqg": "http://…"})` or
@@ -78,7 +78,8 @@ class LgspSimulator:
         if faulty is not None:
             return faulty
         if not parts or parts[0] not in SYSTEMS:
-            return Response.json({"error": "not_found", "detail": "no such service on the bus"}, 404)
+            # Not a 404: a client must never read "no such service" as "no such person".
+            return Response.json({"error": "unknown_service", "detail": "no such service on the bus"}, 502)
         system, rest = parts[0], "/".join(parts[1:])
         with self._lock:
             base = self.upstreams.get(system) or f"{request.base_url.rsplit('/', 1)[0]}/{system}"

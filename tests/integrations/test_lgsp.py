@@ -45,3 +45,16 @@ def test_wrong_bus_key_is_unavailable(lgsp, settings):
     with pytest.raises(IntegrationUnavailable):
         birth_record(id_number="079090001234")
     assert lgsp.lgsp.state()["forwarded"] == {}
+
+
+def test_a_system_unknown_to_the_bus_is_unavailable_not_a_missing_person(lgsp, monkeypatch):
+    from motcua.integrations import transport
+    from motcua.integrations.population import fetch_person
+
+    monkeypatch.setitem(
+        transport.SYSTEMS,
+        "population",
+        transport.SYSTEMS["population"].__class__("no-such-system", "POPULATION_DB_URL", "POPULATION_DB_API_KEY", "x"),
+    )
+    with pytest.raises(IntegrationUnavailable):
+        fetch_person(id_number="079090009999")
