@@ -147,3 +147,10 @@ def test_documents_and_review_pages_need_few_queries(
     signed_in.post(_url("apply_documents"), {"file_TP01": upload("a.pdf", PDF + b"a"), "file_TP02": upload("b.pdf")})
     with django_assert_max_num_queries(9):
         assert signed_in.get(_url("apply_review")).status_code == 200
+
+
+def test_a_tampered_locked_value_is_not_shown_back(signed_in, apply_version):
+    response = signed_in.post(_url("apply"), {**ANSWERS, "so_bhxh": "1", "ho_ten": "Người Khác"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Người Khác" not in page and 'value="Nguyễn Văn An"' in page
+    assert "Ví dụ: Nguyễn Văn An" not in page  # no example for a value the applicant does not type

@@ -193,17 +193,22 @@ class EForm(forms.Form):
             field.example = _example(spec)  # type: ignore[attr-defined]
             attrs = field.widget.attrs
             described = [f"id_{name}_help"] if field.help_text else []
-            if field.example:  # type: ignore[attr-defined]
-                described.append(f"id_{name}_example")
             filled = self.prefill.get(name)
+            # A locked value is not typed: no example is shown for it.
+            if field.example and not (filled and filled.locked):  # type: ignore[attr-defined]
+                described.append(f"id_{name}_example")
             if filled is not None:
                 described.append(f"id_{name}_source")
                 field.source = filled.source  # type: ignore[attr-defined]
                 field.locked = filled.locked  # type: ignore[attr-defined]
-                if name not in self.initial:
+                if filled.locked or name not in self.initial:
                     self.initial[name] = filled.value
                 if filled.locked:
                     attrs["readonly"] = "readonly"
+                    if self.is_bound:
+                        # Shown again after an error: the verified value, not what was sent.
+                        self.data = self.data.copy()
+                        self.data[name] = filled.value
                     if isinstance(field, forms.ChoiceField):
                         field.disabled = True
             if described:
