@@ -101,7 +101,7 @@ def test_rating_page_errors_then_complaint(client, applicant, receiver, returned
     DossierRating.objects.all().delete()
     client.post(url, {**scores, "attitude": "0"})
     page = client.get(url).content.decode()
-    assert "Bạn chưa hài lòng? Gửi phản ánh, kiến nghị" in page
+    assert "Có điều bạn chưa hài lòng? Gửi phản ánh, kiến nghị" in page
     complain = reverse("portal:my_dossier_complain", kwargs={"code": returned.code})
     assert client.post(complain, {"text": "Cán bộ thiếu nhiệt tình."}).status_code == 302
     assert dossier_messages_for_user(receiver, returned).get().kind == "complaint"
