@@ -173,9 +173,22 @@ def test_supplement_request_and_papers_brought_to_the_counter(client, office):
     assert [r.dossier.code for r in queue_page(office.receiver, "waiting").rows] == [dossier.code]
     dossier.refresh_from_db()
     assert dossier.status == 5 and dossier.documents.filter(form_number="02").exists()
-    assert _act(client, dossier, "supplement", note="Đã nộp bản sao quyết định").status_code == 302
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.backoffice.conftest import PDF
+
+    response = client.post(
+        reverse("backoffice:action", args=[dossier.code, "supplement"]),
+        {
+            "supplement-version": Dossier.objects.get(pk=dossier.pk).version,
+            "supplement-note": "Đã nộp bản sao quyết định",
+            "supplement-files": [SimpleUploadedFile("qd.pdf", PDF, "application/pdf")],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
     dossier.refresh_from_db()
     assert dossier.status == 2 and dossier.clock == "running"
+    assert dossier.documents.filter(requirement_code="BO_SUNG", uploaded_by=office.receiver).count() == 1
 
 
 def test_strangers_are_sent_to_sign_in(client, office):

@@ -58,6 +58,19 @@ def _vn_end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=VN_TZ)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
 class ActionForm(forms.Form):
     """One lifecycle action; `version` is the dossier version the page showed (stale check)."""
 
@@ -103,6 +116,13 @@ class ActionForm(forms.Form):
                 required=False,
                 help_text=_("Để trống thì hệ thống lập văn bản kết quả; kết quả được ký số của cơ quan."),
                 widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+            )
+        if action == "supplement":
+            self.fields["files"] = MultipleFileField(
+                label=_("Giấy tờ người nộp mang đến (quét hoặc chụp)"),
+                required=False,
+                help_text=_("Có thể chọn nhiều tệp PDF hoặc ảnh, mỗi tệp tối đa 10 MB."),
+                widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
             )
         if action == "return_result":
             self.fields["channel"] = forms.TypedChoiceField(

@@ -10,6 +10,7 @@ Only system administrators may apply a reorganisation. The dossiers are read by 
 so a crash part-way leaves every dossier either moved or not, and a re-run finishes the rest.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,8 @@ from motcua.directory.models import Agency
 from motcua.directory.selectors import agency_current_successor
 from motcua.dossiers.lifecycle import OPEN, Status
 from motcua.dossiers.models import Dossier
+
+logger = logging.getLogger(__name__)
 
 # The statuses `reassign` leaves: every open one, and resolved dossiers awaiting return.
 MOVABLE: tuple[int, ...] = tuple(sorted({s.value for s in OPEN} | {Status.RESOLVED.value}))
@@ -105,4 +108,11 @@ def reorganisation_apply(
             now=now,
         )
         moved += 1
+    logger.info(
+        "reorganisation moved %d dossiers from %s to %s (by user %s)",
+        moved,
+        plan.predecessor.code,
+        plan.successor.code,
+        actor.pk,
+    )
     return moved

@@ -32,6 +32,7 @@ from motcua.dossiers.models import Channel, Dossier, DossierDocument, DossierEve
 from motcua.dossiers.queues import dossier_marks
 from motcua.dossiers.selectors import dossier_events_for_user, dossier_get_for_user, dossier_roles_of
 from motcua.dossiers.services import dossier_act, dossier_state
+from motcua.dossiers.supplements import dossier_supplement_answer
 from motcua.payments.services import dossier_request_payment
 
 REUSED_FROM = {
@@ -255,6 +256,15 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
             params["file_id"] = stored.pk
         if action == "request_payment":
             dossier_request_payment(actor=request.user, code=dossier.code, version=version, note=note)
+        elif action == "supplement":
+            # Papers brought to the counter: scanned and attached in the same step as the resume.
+            dossier_supplement_answer(
+                user=request.user,
+                code=dossier.code,
+                version=version,
+                note=note,
+                files=request.FILES.getlist(f"{action}-files"),
+            )
         else:
             dossier_act(actor=request.user, code=dossier.code, action=action, version=version, note=note, params=params)
     except StaleVersion:
