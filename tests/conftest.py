@@ -22,6 +22,26 @@ def _fresh_cache():
     cache.clear()
 
 
+# Nothing listens on the discard port: a test that does not start a stand-in itself can never
+# reach a developer's running simulators (or a real system) through the default URLs.
+_NOWHERE = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_remote_calls(settings):
+    for name in (
+        "PAYMENT_PLATFORM_URL",
+        "SMS_GATEWAY_URL",
+        "POPULATION_DB_URL",
+        "CIVIL_STATUS_DB_URL",
+        "DVCQG_URL",
+        "LGSP_URL",
+        "BUSINESS_REGISTRY_URL",
+    ):
+        setattr(settings, name, f"{_NOWHERE}/{name.lower()}")
+    settings.EMAIL_PORT = 9
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings, request):
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""

@@ -106,3 +106,16 @@ def test_password_alone_is_not_enough_once_two_step_login_is_on(citizen):
     assert user_sign_in(request=None, username="citizen", password=PASSWORD, one_time_code=codes[0]) == citizen
     # The login page asks for the code on its own next page.
     assert user_sign_in(request=None, username="citizen", password=PASSWORD, second_step_later=True) == citizen
+
+
+def test_api_token_needs_the_one_time_code_once_two_step_login_is_on(client, citizen):
+    secret, codes = enable(citizen)
+    url = "/api/v1/auth/token"
+    refused = client.post(url, {"username": "citizen", "password": PASSWORD}, content_type="application/json")
+    assert refused.status_code == 401 and refused.json()["error"] == "two_factor_required"
+    code = totp.code_at(secret, totp.current_step())
+    body = {"username": "citizen", "password": PASSWORD, "one_time_code": code}
+    issued = client.post(url, body, content_type="application/json")
+    assert issued.status_code == 200 and issued.json()["token_type"] == "bearer"
+    body["one_time_code"] = codes[1]
+    assert client.post(url, body, content_type="application/json").status_code == 200

@@ -10,6 +10,8 @@ router = Router()
 class TokenRequest(Schema):
     username: str
     password: str
+    # Only for accounts with two-step login: the authenticator's 6 digits or a recovery code.
+    one_time_code: str | None = None
 
 
 class TokenResponse(Schema):
@@ -21,7 +23,9 @@ class TokenResponse(Schema):
 @router.post("/token", response=TokenResponse, auth=None, summary="Đổi tên đăng nhập và mật khẩu lấy mã truy cập")
 def issue_token(request: HttpRequest, payload: TokenRequest) -> dict:
     rate_limit(request, scope="auth-token", limit=30, per_seconds=60)
-    user = user_sign_in(request=request, username=payload.username, password=payload.password)
+    user = user_sign_in(
+        request=request, username=payload.username, password=payload.password, one_time_code=payload.one_time_code
+    )
     raw, token = api_token_issue(user=user)
     return {
         "access_token": raw,
