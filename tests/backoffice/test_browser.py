@@ -182,3 +182,34 @@ def test_queue_and_workspace_on_a_phone(open_as, office, site):
     assert page.get_by_role("button", name="Chuyển xử lý").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     _no_axe(page, "phone workspace")
+
+
+def test_administration_pages_and_error_states_are_accessible(open_as, office, site):
+    from motcua.directory.models import Agency
+    from tests.factories import make_officer
+
+    home = Agency.objects.get(code="000.00.31.H29")
+    agency_admin = make_officer(username="nv.admin", agency=home, role="agency_admin")
+    page = open_as(agency_admin)
+    page.goto(f"{site}/can-bo/quan-tri/")
+    page.get_by_role("link", name=home.name).click()
+    _no_axe(page, "agency officers")
+    page.get_by_label("Tên đăng nhập của cán bộ").fill("khong.co")
+    page.get_by_role("button", name="Giao vai trò", exact=True).click()
+    assert "Không có cán bộ nào với tên đăng nhập này" in page.get_by_role("alert").inner_text()
+    _no_axe(page, "agency officers with an error")
+
+    city = open_as(office.admin)
+    city.goto(f"{site}/can-bo/quan-tri/")
+    _no_axe(city, "administration")
+    city.get_by_role("link", name="Sắp xếp tổ chức: chuyển hồ sơ sang cơ quan kế thừa").click()
+    _no_axe(city, "reorganisation")
+
+    receiver = open_as(office.receiver)
+    receiver.goto(f"{site}/can-bo/tiep-nhan/")
+    receiver.get_by_role("button", name="Tìm người nộp").click()
+    assert "Vui lòng chọn thủ tục" in receiver.get_by_role("alert").inner_text()
+    _no_axe(receiver, "intake errors")
+    receiver.goto(f"{site}/can-bo/?ds=receive&q=khong+co+ai")
+    assert receiver.get_by_text("Không có hồ sơ nào trong danh sách này.").is_visible()
+    _no_axe(receiver, "empty search")

@@ -218,6 +218,7 @@ def _workspace(
         "conversation": list(dossier_messages_for_user(request.user, dossier)),
         "message_error": message_error,
         "error": error,
+        "bound_action": bound.action if bound is not None else "",
         "conflict": conflict,
         "form06_title": FORM_TITLES["06"],
         "role_names": [
@@ -243,7 +244,10 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     if not form.is_valid():
         if form.has_error("version"):
             return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
-        return _workspace(request, dossier, bound=form, status=400)
+        error = _("Chưa thực hiện “%(action)s”: hãy bổ sung thông tin được đánh dấu trong phần thao tác.") % {
+            "action": ACTION_LABELS[action]
+        }
+        return _workspace(request, dossier, bound=form, error=error, status=400)
     version = form.cleaned_data["version"]
     note = form.cleaned_data.get("note") or ""
     try:
