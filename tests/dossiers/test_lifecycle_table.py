@@ -549,3 +549,15 @@ def test_stop_while_waiting_for_papers_needs_a_received_dossier():
     not_received = DossierState(status=Status.SUPPLEMENT_REQUESTED, resume_status=Status.SUBMITTED)
     with pytest.raises(TransitionRefused, match="Từ chối tiếp nhận"):
         decide(not_received, "stop", {R})
+
+
+def test_the_leader_approves_at_the_leaders_step_not_only_at_the_last():
+    # Seed procedures end with the one-stop's "return and file" step after the leader's.
+    at_leader = DossierState(status=Status.PROCESSING, step=2, step_count=4, approval_step=2)
+    assert decide(at_leader, "approve", {Role.LEADER}).after.approved
+    before_leader = DossierState(status=Status.PROCESSING, step=1, step_count=4, approval_step=2)
+    with pytest.raises(TransitionRefused):
+        decide(before_leader, "approve", {Role.LEADER})
+    no_leader_step = DossierState(status=Status.PROCESSING, step=2, step_count=4)
+    with pytest.raises(TransitionRefused):
+        decide(no_leader_step, "approve", {Role.LEADER})

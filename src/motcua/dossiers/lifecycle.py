@@ -78,6 +78,9 @@ class DossierState:
     resume_status: Status | None = None  # where a pause returns to
     step: int = -1  # index of the current internal step; -1 before assignment
     step_count: int = 0
+    # The leader's approval step (the last step with the leader's role); -1: the last step.
+    # Steps after it (handing the result back) happen in statuses 5–6, after approval.
+    approval_step: int = -1
     approved: bool = False
     transferred_out: bool = False  # at another agency (liên thông)
     late: bool = False  # now is past the due time
@@ -158,7 +161,8 @@ def _approve_guard(state: DossierState) -> str | None:
         return reason
     if state.approved:
         return "Hồ sơ đã được phê duyệt."
-    if state.step_count and state.step < state.step_count - 1:
+    approval_step = state.approval_step if state.approval_step >= 0 else state.step_count - 1
+    if state.step_count and state.step < approval_step:
         return "Hồ sơ chưa đến bước phê duyệt của lãnh đạo; hãy chuyển qua các bước xử lý trước."
     return None
 

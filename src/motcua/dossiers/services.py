@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
 from motcua.accounts.rules import officer_roles_in
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import ProcedureVersion, ProcessStep
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.catalog.services import procedure_popularity_bump
 from motcua.core import outbox
@@ -349,12 +349,20 @@ def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
         resume_status=Status(dossier.resume_status) if dossier.resume_status else None,
         step=dossier.step_index,
         step_count=dossier.step_count,
+        approval_step=_approval_step(dossier),
         approved=dossier.approved,
         transferred_out=dossier.transferred_out,
         late=late,
         supplement_requests=dossier.supplement_requests,
         pause_on_payment=settings.DOSSIER_PAUSE_ON_PAYMENT,
     )
+
+
+def _approval_step(dossier: Dossier) -> int:
+    steps = ProcessStep.objects.filter(version_id=dossier.procedure_version_id)
+    roles = list(steps.values_list("role", flat=True))
+    leader_steps = [index for index, role in enumerate(roles) if role == Role.LEADER]
+    return leader_steps[-1] if leader_steps else -1
 
 
 def _acting_role(held: set[Role], allowed: frozenset[Role]) -> Role:
