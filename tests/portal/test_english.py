@@ -45,6 +45,21 @@ PAGES = [
         ["Track an application", "Application code", "Look up", "You do not need to log in."],
         ["Tra cứu hồ sơ", "Mã hồ sơ", "Không cần đăng nhập."],
     ),
+    (
+        "/tai-khoan/dang-ky/",
+        ["Create an account", "Who is the account for?", "Other organisation", "Already have an account?"],
+        ["Tạo tài khoản", "Bạn tạo tài khoản cho ai?", "Tổ chức khác", "Đã có tài khoản?"],
+    ),
+    (
+        "/tai-khoan/quen-mat-khau/",
+        ["Forgotten password", "Registered email address", "Send the password reset link"],
+        ["Quên mật khẩu", "E-mail đã đăng ký", "Gửi đường dẫn đặt lại mật khẩu"],
+    ),
+    (
+        "/ngoai-tuyen/",
+        ["No internet connection", "Try again", "Back to the home page"],
+        ["Không có kết nối mạng", "Thử lại", "Về trang chủ"],
+    ),
 ]
 # On every page: the site header and footer.
 COMMON_EN = ["Skip to main content", "Ho Chi Minh City Public Services", "MotCua open-source software", "Tiếng Việt"]
@@ -164,3 +179,25 @@ def test_procedure_page_and_results_in_english(client):
             assert text not in html, text
     finally:
         search.reset_index()
+
+
+def test_signed_in_pages_in_english(client, citizen, receiver):
+    """A citizen's "My applications" and the officers' start page follow the language switch too."""
+    _switch_to_english(client)
+    client.force_login(citizen)
+    html = client.get("/ho-so-cua-toi/").content.decode()
+    assert _lang(html) == "en"
+    for text in ("My applications", "Make a new application", "You have not made any applications yet.", "Inbox"):
+        assert text in html, text
+    for text in ("Hồ sơ của tôi", "Nộp hồ sơ mới", "Bạn chưa nộp hồ sơ nào.", "Hộp thư"):
+        assert text not in html, text
+
+    client.force_login(receiver)
+    response = client.get("/can-bo/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _lang(html) == "en"
+    for text in ("My tasks", "Counter intake", "Search by application code, applicant name or procedure name"):
+        assert text in html, text
+    for text in ("Công việc của tôi", "Tiếp nhận tại quầy", "Tìm theo mã hồ sơ"):
+        assert text not in html, text
