@@ -47,7 +47,7 @@ var/.messages: $(VENV)/.installed $(wildcard src/motcua/locale/*/LC_MESSAGES/*.p
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --with-dossiers
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) scripts/run.py --port $(PORT)
 

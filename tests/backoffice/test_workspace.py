@@ -40,11 +40,9 @@ def test_full_walk_through_the_workspace(client, office):
     client.force_login(office.receiver)
     response = _act(client, dossier, "assign", handler="demo.specialist")
     assert response.status_code == 302, response.content.decode()[:2000]
-    client.force_login(office.specialist)
-    assert _act(client, dossier, "forward", handler="demo.specialist").status_code == 302
+    client.force_login(office.specialist)  # receipt did the one-stop's own first step
     assert _act(client, dossier, "forward", handler="demo.leader").status_code == 302
     client.force_login(office.leader)
-    assert _act(client, dossier, "forward", handler="demo.receiver").status_code == 302
     assert _act(client, dossier, "approve").status_code == 302
     assert _act(client, dossier, "resolve").status_code == 302
     dossier.refresh_from_db()

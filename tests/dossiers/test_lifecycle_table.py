@@ -561,3 +561,9 @@ def test_the_leader_approves_at_the_leaders_step_not_only_at_the_last():
     no_leader_step = DossierState(status=Status.PROCESSING, step=2, step_count=4)
     with pytest.raises(TransitionRefused):
         decide(no_leader_step, "approve", {Role.LEADER})
+
+
+def test_assign_skips_the_one_stops_own_receiving_steps():
+    # Receipt is the one-stop's first step: handing on opens the specialists' step.
+    state = DossierState(status=Status.RECEIVED, clock=Clock.RUNNING, step_count=4, first_step=1, approval_step=2)
+    assert decide(state, "assign", {Role.RECEIVER}).after.step == 1

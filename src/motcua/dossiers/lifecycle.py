@@ -78,6 +78,9 @@ class DossierState:
     resume_status: Status | None = None  # where a pause returns to
     step: int = -1  # index of the current internal step; -1 before assignment
     step_count: int = 0
+    # The first step after the one-stop's own receiving steps (receipt does those): where
+    # `assign` hands the dossier to.
+    first_step: int = 0
     # The leader's approval step (the last step with the leader's role); -1: the last step.
     # Steps after it (handing the result back) happen in statuses 5–6, after approval.
     approval_step: int = -1
@@ -421,7 +424,7 @@ def decide(state: DossierState, action: str, roles: set[Role] | frozenset[Role])
     if transition.action == "request_supplement":
         after = replace(after, supplement_requests=state.supplement_requests + 1)
     if transition.action == "assign":
-        after = replace(after, step=0 if state.step_count else -1)
+        after = replace(after, step=state.first_step if state.step_count else -1)
     if transition.action == "forward":
         after = replace(after, step=state.step + 1)
     if transition.action == "transfer":

@@ -342,6 +342,7 @@ def dossier_act(
 
 
 def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
+    first_step, approval_step = _step_marks(dossier)
     late = bool(dossier.due_at and dossier.clock == Clock.RUNNING and now > dossier.due_at)
     return DossierState(
         status=Status(dossier.status),
@@ -349,7 +350,8 @@ def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
         resume_status=Status(dossier.resume_status) if dossier.resume_status else None,
         step=dossier.step_index,
         step_count=dossier.step_count,
-        approval_step=_approval_step(dossier),
+        first_step=first_step,
+        approval_step=approval_step,
         approved=dossier.approved,
         transferred_out=dossier.transferred_out,
         late=late,
@@ -358,11 +360,13 @@ def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
     )
 
 
-def _approval_step(dossier: Dossier) -> int:
+def _step_marks(dossier: Dossier) -> tuple[int, int]:
+    """(first step after the one-stop's receiving steps, the leader's approval step or -1)."""
     steps = ProcessStep.objects.filter(version_id=dossier.procedure_version_id)
     roles = list(steps.values_list("role", flat=True))
+    first_step = next((index for index, role in enumerate(roles) if role != Role.RECEIVER), 0)
     leader_steps = [index for index, role in enumerate(roles) if role == Role.LEADER]
-    return leader_steps[-1] if leader_steps else -1
+    return first_step, (leader_steps[-1] if leader_steps else -1)
 
 
 def _acting_role(held: set[Role], allowed: frozenset[Role]) -> Role:
@@ -412,7 +416,7 @@ def _apply(
         _close_step(dossier, now)
 
     if action == "assign":
-        _open_step(dossier, 0, params, now)
+        _open_step(dossier, after.step, params, now)
     elif action == "forward":
         _close_step(dossier, now)
         _open_step(dossier, after.step, params, now)

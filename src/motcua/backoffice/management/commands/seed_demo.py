@@ -1,17 +1,26 @@
-"""`manage.py seed_demo`: the demo agencies, calendar, catalogue and accounts. Idempotent."""
+"""`manage.py seed_demo`: the demo agencies, calendar, catalogue and accounts (and, with
+`--with-dossiers`, a few dossiers in every state). Idempotent."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from motcua.accounts.seed import seed_demo_accounts
 from motcua.catalog.seed import seed_catalog
 from motcua.core.seed import seed_calendar_overrides
 from motcua.directory import seed as directory_seed
+from motcua.dossiers.demo import seed_demo_dossiers
 
 
 class Command(BaseCommand):
     help = (
         "Tạo dữ liệu thử nghiệm: cơ quan, lịch làm việc, danh mục thủ tục và tài khoản demo (chạy lại không nhân đôi)."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--with-dossiers",
+            action="store_true",
+            help="Nộp thêm vài hồ sơ mẫu ở các trạng thái khác nhau (make run dùng tuỳ chọn này).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         seed_calendar_overrides()
@@ -20,4 +29,7 @@ class Command(BaseCommand):
         seed_demo_accounts(
             agency_codes={"home_affairs": directory_seed.HOME_AFFAIRS_CODE, "ben_thanh": directory_seed.BEN_THANH_CODE}
         )
+        if options["with_dossiers"]:
+            filed = seed_demo_dossiers()
+            self.stdout.write(f"Hồ sơ mẫu mới / demo dossiers filed: {filed}")
         self.stdout.write(self.style.SUCCESS("Đã tạo dữ liệu thử nghiệm / demo data ready."))

@@ -1,0 +1,29 @@
+"""`seed_demo --with-dossiers` (what `make run` calls): real dossiers in every officer's queue."""
+
+import pytest
+from django.core.management import call_command
+
+from motcua.dossiers.demo import DEMO_DOSSIERS
+from motcua.dossiers.lifecycle import Status
+from motcua.dossiers.log_verification import verify_dossier_logs
+from motcua.dossiers.models import Dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_dossiers_are_filed_once_through_the_real_lifecycle(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", "--with-dossiers", verbosity=0)
+    call_command("seed_demo", "--with-dossiers", verbosity=0)
+    dossiers = {d.idempotency_key: d for d in Dossier.objects.select_related("current_handler", "applicant")}
+    assert set(dossiers) == {spec.key for spec in DEMO_DOSSIERS}
+    assert dossiers["demo-waiting"].status == Status.SUBMITTED
+    processing = dossiers["demo-processing"]
+    assert processing.status == Status.PROCESSING and processing.current_handler.username == "demo.specialist"
+    to_approve = dossiers["demo-to-approve"]
+    assert to_approve.status == Status.PROCESSING and to_approve.current_handler.username == "demo.leader"
+    assert dossiers["demo-supplement"].status == Status.SUPPLEMENT_REQUESTED
+    returned = dossiers["demo-returned"]
+    assert returned.status == Status.RETURNED
+    assert returned.documents.filter(kind="result", signed=True).exists()
+    assert list(verify_dossier_logs()) == []
