@@ -3,10 +3,12 @@
 import pytest
 from django.core.management import call_command
 
+from motcua.accounts.models import User
 from motcua.dossiers.demo import DEMO_DOSSIERS
 from motcua.dossiers.lifecycle import Status
 from motcua.dossiers.log_verification import verify_dossier_logs
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.queues import queue_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +29,12 @@ def test_demo_dossiers_are_filed_once_through_the_real_lifecycle(settings, tmp_p
     assert returned.status == Status.RETURNED
     assert returned.documents.filter(kind="result", signed=True).exists()
     assert list(verify_dossier_logs()) == []
+    # Every officer finds their part in their queues.
+    officers = {user.username: user for user in User.objects.filter(username__startswith="demo.")}
+    assert set(queue_queryset(officers["demo.receiver"], "receive")) == {
+        dossiers["demo-waiting"],
+        dossiers["demo-waiting-2"],
+    }
+    assert list(queue_queryset(officers["demo.specialist"], "process")) == [processing]
+    assert list(queue_queryset(officers["demo.leader"], "approve")) == [to_approve]
+    assert list(queue_queryset(officers["demo.receiver"], "waiting")) == [dossiers["demo-supplement"]]

@@ -25,6 +25,7 @@ from motcua.dossiers.lifecycle import (
     TransitionRefused,
     allowed_actions,
     decide,
+    step_marks,
 )
 
 A, R, S, L, Y = Role.APPLICANT, Role.RECEIVER, Role.SPECIALIST, Role.LEADER, Role.SYSTEM
@@ -567,3 +568,10 @@ def test_assign_skips_the_one_stops_own_receiving_steps():
     # Receipt is the one-stop's first step: handing on opens the specialists' step.
     state = DossierState(status=Status.RECEIVED, clock=Clock.RUNNING, step_count=4, first_step=1, approval_step=2)
     assert decide(state, "assign", {Role.RECEIVER}).after.step == 1
+
+
+def test_step_marks_of_the_seed_process():
+    assert step_marks(["receiver", "specialist", "leader", "receiver"]) == (1, 2)
+    assert step_marks(["specialist", "specialist", "leader"]) == (0, 2)
+    assert step_marks(["specialist", "specialist"]) == (0, 1)
+    assert step_marks([]) == (0, -1)

@@ -398,6 +398,15 @@ def _clock_after(state: DossierState, effect: ClockEffect) -> Clock:
     return state.clock
 
 
+def step_marks(roles: list[str]) -> tuple[int, int]:
+    """For a process given as its steps' roles: (the first step after the one-stop's own
+    receiving steps — receipt does those —, the leader's approval step: the last step with
+    the leader's role, or the last step when none has it)."""
+    first_step = next((index for index, role in enumerate(roles) if role != Role.RECEIVER), 0)
+    leader_steps = [index for index, role in enumerate(roles) if role == Role.LEADER]
+    return first_step, (leader_steps[-1] if leader_steps else len(roles) - 1)
+
+
 def decide(state: DossierState, action: str, roles: set[Role] | frozenset[Role]) -> Outcome:
     """The outcome of `action` taken by someone holding `roles`, or TransitionRefused."""
     transition = TRANSITIONS.get(action)

@@ -76,6 +76,10 @@ class Dossier(models.Model):
     resume_status = models.PositiveSmallIntegerField(null=True, blank=True)
     step_index = models.SmallIntegerField(default=-1)
     step_count = models.PositiveSmallIntegerField(default=0)
+    # Copied from the procedure version at submission (its steps never change once used):
+    # the first step after the one-stop's own receiving steps, and the leader's approval step.
+    first_step_index = models.SmallIntegerField(default=0)
+    approval_step_index = models.SmallIntegerField(default=-1)
     step_started_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)
     approved = models.BooleanField(default=False)

@@ -101,10 +101,10 @@ QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec(
         "approve",
         "Chờ phê duyệt, ký",
-        "Hồ sơ đã qua các bước xử lý, chờ lãnh đạo phê duyệt và ký kết quả.",
+        "Hồ sơ đã đến bước của lãnh đạo, chờ phê duyệt và ký kết quả.",
         frozenset({R.LEADER}),
         (Status.PROCESSING,),
-        extra=Q(transferred_out=False, step_index__gte=F("step_count") - 1),
+        extra=Q(transferred_out=False, step_index__gte=F("approval_step_index")),
     ),
     QueueSpec(
         "return",

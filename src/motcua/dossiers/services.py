@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
 from motcua.accounts.rules import officer_roles_in
-from motcua.catalog.models import ProcedureVersion, ProcessStep
+from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.catalog.services import procedure_popularity_bump
 from motcua.core import outbox
@@ -39,6 +39,7 @@ from motcua.dossiers.lifecycle import (
     Status,
     TransitionRefused,
     decide,
+    step_marks,
 )
 from motcua.dossiers.models import (
     Channel,
@@ -102,6 +103,8 @@ def dossier_submit(
     if channel == Channel.ONLINE and version.online_mode == "none":
         raise Conflict("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp trực tiếp hoặc qua bưu chính.")
     form = _validated_form(version, form)
+    step_roles = list(version.steps.values_list("role", flat=True))
+    first_step, approval_step = step_marks(step_roles)
     agency = _receiving_agency(version, agency_code=agency_code, address=profile.address, on=now)
     if at_counter and "receiver" not in officer_roles_in(actor, agency.pk):
         raise PermissionDenied("Bạn không phải cán bộ tiếp nhận của cơ quan nhận hồ sơ này.")
@@ -125,7 +128,9 @@ def dossier_submit(
                 current_agency=agency,
                 home_agency=agency,
                 status=Status.SUBMITTED,
-                step_count=version.steps.count(),
+                step_count=len(step_roles),
+                first_step_index=first_step,
+                approval_step_index=approval_step,
                 form_data=form,
                 submitted_at=now,
                 idempotency_key=idempotency_key or None,
@@ -342,7 +347,6 @@ def dossier_act(
 
 
 def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
-    first_step, approval_step = _step_marks(dossier)
     late = bool(dossier.due_at and dossier.clock == Clock.RUNNING and now > dossier.due_at)
     return DossierState(
         status=Status(dossier.status),
@@ -350,23 +354,14 @@ def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
         resume_status=Status(dossier.resume_status) if dossier.resume_status else None,
         step=dossier.step_index,
         step_count=dossier.step_count,
-        first_step=first_step,
-        approval_step=approval_step,
+        first_step=dossier.first_step_index,
+        approval_step=dossier.approval_step_index,
         approved=dossier.approved,
         transferred_out=dossier.transferred_out,
         late=late,
         supplement_requests=dossier.supplement_requests,
         pause_on_payment=settings.DOSSIER_PAUSE_ON_PAYMENT,
     )
-
-
-def _step_marks(dossier: Dossier) -> tuple[int, int]:
-    """(first step after the one-stop's receiving steps, the leader's approval step or -1)."""
-    steps = ProcessStep.objects.filter(version_id=dossier.procedure_version_id)
-    roles = list(steps.values_list("role", flat=True))
-    first_step = next((index for index, role in enumerate(roles) if role != Role.RECEIVER), 0)
-    leader_steps = [index for index, role in enumerate(roles) if role == Role.LEADER]
-    return first_step, (leader_steps[-1] if leader_steps else -1)
 
 
 def _acting_role(held: set[Role], allowed: frozenset[Role]) -> Role:
