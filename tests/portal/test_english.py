@@ -199,5 +199,7 @@ def test_signed_in_pages_in_english(client, citizen, receiver):
     assert _lang(html) == "en"
     for text in ("My tasks", "Counter intake", "Search by application code, applicant name or procedure name"):
         assert text in html, text
-    for text in ("Công việc của tôi", "Tiếp nhận tại quầy", "Tìm theo mã hồ sơ"):
+    for text in ("To receive", "For me to handle", "Result to return"):  # the queues' names
+        assert text in html, text
+    for text in ("Công việc của tôi", "Tiếp nhận tại quầy", "Tìm theo mã hồ sơ", "Chờ tiếp nhận", "Cần tôi xử lý"):
         assert text not in html, text

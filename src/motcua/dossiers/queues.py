@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import OfficerMembership, User
 from motcua.accounts.rules import officer_agency_ids
@@ -46,8 +48,8 @@ R = OfficerMembership.Role
 @dataclass(frozen=True)
 class QueueSpec:
     key: str
-    title: str
-    help: str
+    title: str | Promise  # translated when shown
+    help: str | Promise
     roles: frozenset[str]
     statuses: tuple[int, ...]
     by_handler: bool = False  # the officer's own dossiers, not the agency's
@@ -59,8 +61,8 @@ class QueueSpec:
 QUEUES: tuple[QueueSpec, ...] = (
     QueueSpec(
         "receive",
-        "Chờ tiếp nhận",
-        "Hồ sơ nộp trực tuyến, bưu chính chờ kiểm tra và tiếp nhận.",
+        _("Chờ tiếp nhận"),
+        _("Hồ sơ nộp trực tuyến, bưu chính chờ kiểm tra và tiếp nhận."),
         frozenset({R.RECEIVER}),
         (Status.SUBMITTED,),
         order="id",
@@ -68,8 +70,8 @@ QUEUES: tuple[QueueSpec, ...] = (
     ),
     QueueSpec(
         "supplemented",
-        "Đã nộp bổ sung",
-        "Người nộp đã gửi giấy tờ bổ sung; kiểm tra lại trước khi tiếp nhận.",
+        _("Đã nộp bổ sung"),
+        _("Người nộp đã gửi giấy tờ bổ sung; kiểm tra lại trước khi tiếp nhận."),
         frozenset({R.RECEIVER}),
         (Status.SUBMITTED,),
         order="id",
@@ -77,54 +79,54 @@ QUEUES: tuple[QueueSpec, ...] = (
     ),
     QueueSpec(
         "assign",
-        "Chờ chuyển xử lý",
-        "Đã tiếp nhận, cần chuyển đến người xử lý.",
+        _("Chờ chuyển xử lý"),
+        _("Đã tiếp nhận, cần chuyển đến người xử lý."),
         frozenset({R.RECEIVER, R.LEADER}),
         (Status.RECEIVED,),
     ),
     QueueSpec(
         "process",
-        "Cần tôi xử lý",
-        "Hồ sơ đang ở bước của bạn.",
+        _("Cần tôi xử lý"),
+        _("Hồ sơ đang ở bước của bạn."),
         frozenset({R.RECEIVER, R.SPECIALIST, R.LEADER}),
         (Status.PROCESSING,),
         by_handler=True,
     ),
     QueueSpec(
         "transferred_in",
-        "Liên thông đến",
-        "Hồ sơ cơ quan khác chuyển đến để phối hợp giải quyết; xử lý xong thì trả lại.",
+        _("Liên thông đến"),
+        _("Hồ sơ cơ quan khác chuyển đến để phối hợp giải quyết; xử lý xong thì trả lại."),
         frozenset({R.RECEIVER, R.SPECIALIST, R.LEADER}),
         (Status.PROCESSING,),
         extra=Q(transferred_out=True) & ~Q(home_agency_id=F("current_agency_id")),
     ),
     QueueSpec(
         "approve",
-        "Chờ phê duyệt, ký",
-        "Hồ sơ đã đến bước của lãnh đạo, chờ phê duyệt và ký kết quả.",
+        _("Chờ phê duyệt, ký"),
+        _("Hồ sơ đã đến bước của lãnh đạo, chờ phê duyệt và ký kết quả."),
         frozenset({R.LEADER}),
         (Status.PROCESSING,),
         extra=Q(transferred_out=False, step_index__gte=F("approval_step_index")),
     ),
     QueueSpec(
         "return",
-        "Chờ trả kết quả",
-        "Đã có kết quả, chờ trả cho người nộp tại quầy hoặc trực tuyến.",
+        _("Chờ trả kết quả"),
+        _("Đã có kết quả, chờ trả cho người nộp tại quầy hoặc trực tuyến."),
         frozenset({R.RECEIVER}),
         (Status.RESOLVED,),
     ),
     QueueSpec(
         "waiting",
-        "Chờ người nộp bổ sung",
-        "Đã yêu cầu bổ sung; thời gian giải quyết đang tạm dừng.",
+        _("Chờ người nộp bổ sung"),
+        _("Đã yêu cầu bổ sung; thời gian giải quyết đang tạm dừng."),
         frozenset({R.RECEIVER, R.SPECIALIST}),
         (Status.SUPPLEMENT_REQUESTED,),
         order="id",
     ),
     QueueSpec(
         "due_soon",
-        "Sắp đến hạn, quá hạn",
-        "Hồ sơ đến hạn trong vài ngày tới hoặc đã quá hạn: xem xét xin lỗi, gia hạn (mẫu 04).",
+        _("Sắp đến hạn, quá hạn"),
+        _("Hồ sơ đến hạn trong vài ngày tới hoặc đã quá hạn: xem xét xin lỗi, gia hạn (mẫu 04)."),
         frozenset({R.LEADER}),
         tuple(sorted(s.value for s in OPEN)),
         due_window=True,
