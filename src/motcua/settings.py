@@ -209,6 +209,9 @@ LOGGING = {
         "pyhanko.sign.diff_analysis": {"level": "ERROR"},
         "pyhanko.sign.validation": {"level": "ERROR"},
         "weasyprint": {"level": "WARNING"},
+        # One INFO line per outbound request (the periodic national-portal pull) drowns the log.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

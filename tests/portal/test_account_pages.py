@@ -313,3 +313,11 @@ def test_officer_account_page_and_signed_in_signup_redirect(client, receiver):
     assert reverse("portal:notification_preferences") in html
     response = client.get(reverse("portal:accounts:signup_citizen"))
     assert response["Location"] == reverse("portal:accounts:profile")
+
+
+def test_system_administrators_land_in_the_back_office(db):
+    from motcua.accounts.models import User
+    from motcua.portal.views.auth import landing_url
+
+    admin = User.objects.create_user(username="city.admin", password="x", kind=User.Kind.ADMIN)
+    assert landing_url(admin) == reverse("backoffice:home")

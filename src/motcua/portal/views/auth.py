@@ -35,7 +35,8 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 def landing_url(user: User) -> str:
     """Where a person lands after signing in: their dossiers, or an officer's work queue."""
-    names = ["backoffice:home"] if user.is_officer else ["portal:my_dossiers"] if user.is_applicant else []
+    back_office = user.is_officer or user.kind == User.Kind.ADMIN
+    names = ["backoffice:home"] if back_office else ["portal:my_dossiers"] if user.is_applicant else []
     for name in names:
         try:
             return reverse(name)
