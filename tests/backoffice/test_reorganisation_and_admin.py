@@ -123,3 +123,35 @@ def test_city_admin_sees_links_to_the_django_admin(client, office):
     html = client.get(reverse("backoffice:admin")).content.decode()
     assert "/quan-tri/core/calendaroverride/" in html
     assert "/quan-tri/directory/servicecentre/" in html
+
+
+def test_a_dossier_out_at_a_partner_comes_back_to_the_successor(office):
+    partner = make_agency(code="000.00.50.H29", name="Sở Tài chính Thành phố Hồ Chí Minh")
+    partner.valid_from = timezone.localdate() - timedelta(days=30)
+    partner.save()
+    dossier = counter_dossier(office)
+    dossier = dossier_act(actor=office.receiver, code=dossier.code, action="assign", version=dossier.version)
+    dossier = dossier_act(
+        actor=office.specialist,
+        code=dossier.code,
+        action="transfer",
+        version=dossier.version,
+        note="Lấy ý kiến Sở Tài chính",
+        params={"agency_code": partner.code},
+    )
+    assert dossier.current_agency == partner
+    successor = make_agency(code="000.00.99.H29", name="Sở Nội vụ và Lao động Thành phố Hồ Chí Minh")
+    successor.valid_from = timezone.localdate() - timedelta(days=30)
+    successor.save()
+    from motcua.directory.models import Agency
+
+    home = Agency.objects.get(code=HOME_AFFAIRS_CODE)
+    agency_dissolve(agency=home, last_day=timezone.localdate() - timedelta(days=1), successors=[successor])
+    plan = reorganisation_preview(actor=office.admin, predecessor_code=HOME_AFFAIRS_CODE)
+    assert list(plan.dossiers.values_list("code", flat=True)) == [dossier.code]
+    assert reorganisation_apply(actor=office.admin, predecessor_code=HOME_AFFAIRS_CODE) == 1
+    dossier.refresh_from_db()
+    # Still with the partner, but it will be handed back to the successor, not the dissolved agency.
+    assert dossier.current_agency == partner and dossier.home_agency == successor
+    event = dossier.events.order_by("-seq").first()
+    assert event.data["from_agency"] == HOME_AFFAIRS_CODE and event.data["to_agency"] == successor.code

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -53,9 +53,11 @@ def _agency(code: str) -> Agency:
 
 
 def reorganisation_dossiers(*, predecessor: Agency) -> QuerySet[Dossier]:
-    """The dossiers a reorganisation moves, oldest first: held by `predecessor`, not yet finished."""
+    """The dossiers a reorganisation moves, oldest first, not yet finished: held by
+    `predecessor`, or its own dossiers out at a partner agency (liên thông), which must come
+    back to the successor."""
     return (
-        Dossier.objects.filter(current_agency=predecessor, status__in=MOVABLE)
+        Dossier.objects.filter(Q(current_agency=predecessor) | Q(home_agency=predecessor), status__in=MOVABLE)
         .select_related("procedure_version")
         .order_by("id")
     )
@@ -104,7 +106,7 @@ def reorganisation_apply(
                 f"Chuyển từ {plan.predecessor.name} sang {plan.successor.name} theo sắp xếp tổ chức "
                 f"(thực hiện: {actor.full_name or actor.username})."
             ),
-            params={"successor": plan.successor},
+            params={"successor": plan.successor, "predecessor": plan.predecessor},
             now=now,
         )
         moved += 1

@@ -434,10 +434,12 @@ def _apply(
         successor = params.get("successor")
         if not isinstance(successor, Agency):
             raise BadInput("Cần cơ quan kế thừa để chuyển hồ sơ.")
-        data["from_agency"], data["to_agency"] = dossier.current_agency.code, successor.code
-        if dossier.home_agency_id == dossier.current_agency_id:
+        predecessor = params.get("predecessor") or dossier.current_agency
+        data["from_agency"], data["to_agency"] = predecessor.code, successor.code
+        if dossier.home_agency_id == predecessor.pk:  # out at a partner: it comes back to the successor
             dossier.home_agency = successor
-        dossier.current_agency = successor
+        if dossier.current_agency_id == predecessor.pk:
+            dossier.current_agency = successor
 
     dossier.status = int(after.status) if after.status else dossier.status
     dossier.clock = after.clock.value
