@@ -121,7 +121,16 @@ def prefill_for(
 
 def _example(field: dict[str, Any]) -> str:
     examples = field.get("examples") or []
-    return str(examples[0]) if examples and examples[0] not in (None, "") else ""
+    if not examples or examples[0] in (None, ""):
+        return ""
+    example = str(examples[0])
+    if field.get("format") == "date":
+        # The schema's ISO date, shown the way Vietnamese write dates.
+        try:
+            return date.fromisoformat(example).strftime("%d/%m/%Y")
+        except ValueError:
+            return example
+    return example
 
 
 def _messages(label: str, field: dict[str, Any]) -> dict[str, str]:
