@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import OfficerMembership
+from motcua.catalog.eforms import form_properties
 from motcua.core.text import normalize
 from motcua.core.timeutil import VN_TZ
 from motcua.dossiers.lifecycle import TRANSITIONS
@@ -267,7 +268,7 @@ class EForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.schema = schema or {}
         required = set(self.schema.get("required") or [])
-        for name, spec in (self.schema.get("properties") or {}).items():
+        for name, spec in form_properties(self.schema):
             if not isinstance(spec, dict):
                 continue
             field = _field_for(name, spec, name in required)

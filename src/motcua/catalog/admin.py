@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.catalog.eforms import check_form_schema
+from motcua.catalog.eforms import check_form_schema, with_field_order
 from motcua.catalog.interchange import HOURS_PER_DAY
 from motcua.catalog.models import (
     Fee,
@@ -80,6 +80,8 @@ class ProcedureVersionForm(forms.ModelForm):
                 self.add_error(
                     "form_schema", [ValidationError(f"{path}: {message}") for path, message in problems[:20]]
                 )
+            else:
+                cleaned["form_schema"] = with_field_order(schema)
         return cleaned
 
 

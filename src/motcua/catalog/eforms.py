@@ -11,6 +11,11 @@ depth) carries:
 
 `check_form_schema` returns every problem as (path, message) so an import or the admin can
 name the field; `form_example` builds a submission from the first examples.
+
+Field order: PostgreSQL stores JSON as jsonb, which does not keep the keys' order, so every
+object schema also carries `x-order`, the list of its fields in the order people fill them
+(`with_field_order`, applied where schemas are written), and code walks the fields with
+`form_properties`, never by iterating `properties` itself.
 """
 
 from typing import Any
@@ -104,10 +109,39 @@ def check_form_schema(schema: Any) -> list[tuple[str, str]]:
     return problems
 
 
+def with_field_order(schema: Any) -> Any:
+    """A copy of `schema` whose object schemas (at every depth) list their fields in `x-order`.
+
+    An existing `x-order` wins (it survives storage; `properties` may not): unknown names are
+    dropped and fields it misses follow in `properties` order.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    result = dict(schema)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        result["properties"] = {name: with_field_order(field) for name, field in properties.items()}
+        result["x-order"] = [name for name, _field in form_properties(schema)]
+    if isinstance(schema.get("items"), dict):
+        result["items"] = with_field_order(schema["items"])
+    return result
+
+
+def form_properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The fields of an object schema as (name, field), in the order people fill them."""
+    properties = schema.get("properties") or {}
+    if not isinstance(properties, dict):
+        return []
+    declared = schema.get("x-order")
+    order = [name for name in declared if name in properties] if isinstance(declared, list) else []
+    order += [name for name in properties if name not in order]
+    return [(name, properties[name]) for name in order]
+
+
 def form_example(schema: dict[str, Any]) -> dict[str, Any]:
     """A complete submission made of each field's first example."""
     result: dict[str, Any] = {}
-    for name, field in (schema.get("properties") or {}).items():
+    for name, field in form_properties(schema):
         if field.get("examples"):
             result[name] = field["examples"][0]
         elif field.get("type") == "object":

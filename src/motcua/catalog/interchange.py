@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from motcua.catalog.eforms import check_form_schema
+from motcua.catalog.eforms import check_form_schema, with_field_order
 from motcua.catalog.models import (
     Fee,
     Level,
@@ -487,7 +487,7 @@ def _canonical(item: dict[str, Any]) -> dict[str, Any]:
             }
             for step in item.get("steps", [])
         ],
-        "form_schema": item.get("form_schema", {}),
+        "form_schema": with_field_order(item.get("form_schema", {})),
     }
     return data
 
@@ -508,7 +508,19 @@ def _chained(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
     # Popularity is live data (a counter): it seeds a new procedure, and never resets one.
-    return {key: value for key, value in data.items() if key != "popularity"}
+    # The form's field order (`x-order`) is storage, not a rule: versions stored before it
+    # existed compare equal to the same form with it.
+    comparable = {key: value for key, value in data.items() if key != "popularity"}
+    comparable["form_schema"] = _without_field_order(comparable.get("form_schema"))
+    return comparable
+
+
+def _without_field_order(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {key: _without_field_order(value) for key, value in schema.items() if key != "x-order"}
+    if isinstance(schema, list):
+        return [_without_field_order(value) for value in schema]
+    return schema
 
 
 def _write_version(version: ProcedureVersion, data: dict[str, Any], fields: dict[str, ProcedureField]) -> None:
@@ -629,6 +641,9 @@ def import_documents(documents: list[tuple[str, Any]]) -> ImportResult:
                 current = version_to_data(_versions_for_export().get(pk=version.pk))
                 if _comparable(current) == _comparable(data):
                     result.unchanged.append(label)
+                    if version.form_schema != data["form_schema"]:  # only the field order was missing
+                        version.form_schema = data["form_schema"]
+                        version.save(update_fields=["form_schema"])
                     continue
                 if _rules_changed(current, data) and _version_in_use(version):
                     in_use.append(

@@ -13,6 +13,7 @@ and raise `IntegrationUnavailable` when it does not answer (the page then lets t
 from typing import Any
 
 from motcua.accounts.models import ApplicantProfile, User
+from motcua.catalog.eforms import form_properties
 from motcua.integrations.population import fetch_person
 from motcua.integrations.population.mapping import PREFILL
 
@@ -36,7 +37,7 @@ def prefill_form(schema: dict[str, Any], user: User) -> dict[str, Any]:
     """
     fields = {
         name: field
-        for name, field in (schema.get("properties") or {}).items()
+        for name, field in form_properties(schema)
         if str(field.get("x-prefill") or "").startswith("population_db.")
     }
     if not fields:

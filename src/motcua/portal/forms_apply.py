@@ -21,6 +21,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import ApplicantProfile, User
+from motcua.catalog.eforms import form_properties
 
 # x-prefill source → (what of the account it reads, the identity it belongs to)
 _PREFILL_MAP: dict[str, str] = {
@@ -74,7 +75,7 @@ POPULATION_ONLY: dict[str, str] = {
 def needs_population_record(schema: dict[str, Any]) -> bool:
     return any(
         str(field.get("x-prefill") or "") in POPULATION_ONLY
-        for field in (schema.get("properties") or {}).values()
+        for _name, field in form_properties(schema)
         if isinstance(field, dict)
     )
 
@@ -89,7 +90,7 @@ def prefill_for(
     """
     result: dict[str, Prefill] = {}
     verified = bool(profile and profile.verification_source and profile.verified_at)
-    for name, field in (schema.get("properties") or {}).items():
+    for name, field in form_properties(schema):
         if not isinstance(field, dict):
             continue
         source_key = str(field.get("x-prefill") or "")
@@ -192,7 +193,7 @@ class EForm(forms.Form):
         self.schema = schema or {}
         self.prefill = prefill or {}
         required = set(self.schema.get("required") or [])
-        for name, spec in (self.schema.get("properties") or {}).items():
+        for name, spec in form_properties(self.schema):
             if not isinstance(spec, dict):
                 continue
             field = _field_for(name, spec, name in required)
@@ -263,7 +264,7 @@ class EForm(forms.Form):
 
 def review_rows(schema: dict[str, Any], data: dict[str, Any]) -> list[dict[str, str]]:
     rows = []
-    for name, spec in (schema.get("properties") or {}).items():
+    for name, spec in form_properties(schema):
         if name not in data:
             continue
         value = data[name]

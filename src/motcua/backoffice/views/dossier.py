@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.accounts.models import OfficerMembership
 from motcua.backoffice.forms import ACTION_LABELS, WORKSPACE_ACTIONS, ActionForm
 from motcua.backoffice.views.common import officer_required
+from motcua.catalog.eforms import form_properties
 from motcua.core.errors import DomainError, NotFound, StaleVersion
 from motcua.core.timeutil import format_vn
 from motcua.directory.models import Agency
@@ -183,13 +184,17 @@ def _workspace(
         bound = None  # the stale page's forms are not worth keeping: the choices may have changed
     late, due_soon = dossier_marks(dossier, now=now)
     steps = _step_roles(dossier)
-    schema_props = (dossier.procedure_version.form_schema or {}).get("properties") or {}
+    fields = form_properties(dossier.procedure_version.form_schema or {})
+    form_data = dossier.form_data or {}
+    # The form's own order (stored JSON may not keep it), then anything the schema no longer names.
+    names = [name for name, _spec in fields if name in form_data] + [n for n in form_data if n not in dict(fields)]
+    schema_props = dict(fields)
     form_rows = [
         {
             "label": str((schema_props.get(name) or {}).get("title") or name),
-            "value": _shown(schema_props.get(name), value),
+            "value": _shown(schema_props.get(name), form_data[name]),
         }
-        for name, value in (dossier.form_data or {}).items()
+        for name in names
     ]
     context = {
         "dossier": dossier,

@@ -23,6 +23,7 @@ from motcua.accounts.rules import officer_agency_ids
 from motcua.backoffice.forms import EForm, FindCitizenForm, RegisterCitizenForm
 from motcua.backoffice.usecases import applicant_find, applicant_register_at_counter
 from motcua.backoffice.views.common import officer_required, procedures_received_by
+from motcua.catalog.eforms import form_properties
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.core.errors import DomainError, NotFound
@@ -109,7 +110,7 @@ def _prefill(schema: dict[str, Any], user: User | None, profile: ApplicantProfil
     initial: dict[str, Any] = {}
     sources: dict[str, str] = {}
     source = _("Từ hồ sơ người nộp đã xác thực") if profile and profile.verification_source else _("Từ hồ sơ người nộp")
-    for name, spec in (schema.get("properties") or {}).items():
+    for name, spec in form_properties(schema):
         attribute = _PREFILL.get(str((spec or {}).get("x-prefill") or ""))
         if attribute is None:
             continue
@@ -171,7 +172,7 @@ def intake_dossier(request: HttpRequest) -> HttpResponse:
     schema = version.form_schema or {}
     eform_initial, sources = _prefill(schema, applicant, profile)
     if applicant is None and record is not None:
-        for name, spec in (schema.get("properties") or {}).items():
+        for name, spec in form_properties(schema):
             attribute = _PREFILL.get(str((spec or {}).get("x-prefill") or ""))
             value = {
                 "name": _record_value(record, "full_name", "name"),
@@ -183,7 +184,7 @@ def intake_dossier(request: HttpRequest) -> HttpResponse:
                 eform_initial[name] = value.isoformat() if isinstance(value, date) else value
                 sources[name] = _(POPULATION_SOURCE)
     elif applicant is None:
-        for name, spec in (schema.get("properties") or {}).items():
+        for name, spec in form_properties(schema):
             if (spec or {}).get("x-prefill") == "profile.id_number":
                 eform_initial[name] = id_number
     eform = EForm(schema, request.POST or None, initial=eform_initial, sources=sources)
