@@ -227,6 +227,13 @@ def test_resolved_dossier_page_says_it_was_on_time(dossier_flow, client):
     assert "Đã có kết quả" in html and "Đã giải quyết đúng hạn" in html
 
 
+def test_dossier_page_leads_on_to_verifying_its_documents(dossier_flow, client):
+    """The QR on every paper leads here; from here to the signature check (issue 7)."""
+    dossier = dossier_flow.run_to_resolved()
+    html = client.get(reverse("portal:tracking_detail", kwargs={"code": dossier.code})).content.decode()
+    assert f'href="{reverse("portal:verify")}"' in html and "Kiểm tra chữ ký số của văn bản" in html
+
+
 def test_unknown_dossier_page_is_404_with_the_form_again(client):
     response = client.get(reverse("portal:tracking_detail", kwargs={"code": UNKNOWN_CODE}))
     assert response.status_code == 404
