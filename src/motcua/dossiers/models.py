@@ -132,6 +132,8 @@ class Dossier(models.Model):
                 name="dossier_late_scan",
             ),
             models.Index(fields=["current_handler", "status", "due_at"], name="dossier_handler_queue"),
+            # Leaders' "due soon or late" list: running clocks by due time (bench/queues_bench.py).
+            models.Index(fields=["current_agency", "clock", "due_at", "id"], name="dossier_running_due"),
             models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_time"),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_agency_time"),
         ]

@@ -4,8 +4,8 @@ Every queue is one filtered list over `Dossier` that an index of `Dossier.Meta` 
 - agency queues filter `current_agency` and one `status`, ordered by (`due_at`, `id`) or by
   `id`: the `dossier_queue` index (current_agency, status, due_at, id);
 - the officer's own queue filters `current_handler` and `status`: `dossier_handler_queue`;
-- the lateness queue filters `current_agency` and the open statuses by `due_at`:
-  the partial index `dossier_open_due`.
+- the lateness queue filters `current_agency`, running clocks and `due_at`, ordered by
+  (`due_at`, `id`): `dossier_running_due` (bench/queues_bench.py measured why).
 Pages are cut by keyset (the last row's sort key in an opaque cursor), never by OFFSET, so
 page 1 000 of a queue costs what page 1 does. Counts are one COUNT per queue over the same
 index. `tests/backoffice/test_queues.py` checks every plan with EXPLAIN on SQLite.
