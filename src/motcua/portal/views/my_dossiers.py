@@ -20,10 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.accounts.models import User
 from motcua.core.errors import DomainError, NotFound
-from motcua.core.timeutil import format_vn
 from motcua.dossiers.drafts import draft_list_for_user
 from motcua.dossiers.files import file_read
-from motcua.dossiers.lifecycle import Clock, Role, Status, allowed_actions, status_name, status_plain_name
+from motcua.dossiers.lifecycle import Role, Status, allowed_actions, status_name, status_plain_name
 from motcua.dossiers.messages import dossier_message_post, dossier_messages_for_user, message_attachment_for_user
 from motcua.dossiers.models import Dossier, DossierDocument, DossierMessage, DossierRating, StoredFile
 from motcua.dossiers.my_documents import my_document_file_for_dossier, my_documents_for_user
@@ -40,6 +39,7 @@ from motcua.dossiers.services import dossier_act, dossier_state
 from motcua.dossiers.supplements import dossier_supplement_answer
 from motcua.payments.money import format_vnd
 from motcua.payments.selectors import invoice_open_for_dossier
+from motcua.portal.views.tracking import dossier_timing  # the same words on both pages
 
 # Status → badge style (the words always say it; colour is a second cue).
 BADGES = {
@@ -108,27 +108,6 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 # --- one dossier --------------------------------------------------------------------------------
 
 
-def _timing(dossier: Dossier, now: Any) -> dict[str, str]:
-    due = format_vn(dossier.due_at) if dossier.due_at else ""
-    if dossier.status in (Status.REFUSED, Status.STOPPED):
-        return {"kind": "closed", "icon": "■", "text": _("Hồ sơ đã kết thúc.")}
-    if dossier.on_time is True:
-        return {"kind": "ok", "icon": "✓", "text": _("Đã giải quyết đúng hạn.")}
-    if dossier.on_time is False:
-        return {"kind": "late", "icon": "⚠", "text": _("Đã giải quyết, nhưng trễ so với ngày hẹn.")}
-    if dossier.due_at is None:
-        return {"kind": "waiting", "icon": "…", "text": _("Chưa có ngày hẹn: hồ sơ chưa được tiếp nhận.")}
-    if dossier.clock == Clock.PAUSED:
-        return {
-            "kind": "paused",
-            "icon": "⏸",
-            "text": _("Tạm dừng tính thời gian trong lúc chờ bạn; ngày hẹn sẽ được lùi tương ứng."),
-        }
-    if now > dossier.due_at:
-        return {"kind": "late", "icon": "⚠", "text": _("Đã quá ngày hẹn trả (%(due)s).") % {"due": due}}
-    return {"kind": "ok", "icon": "✓", "text": _("Đúng tiến độ: hẹn trả trước %(due)s.") % {"due": due}}
-
-
 def _detail_context(request: HttpRequest, dossier: Dossier, **extra: Any) -> dict[str, Any]:
     now = timezone.now()
     user = request.user
@@ -150,7 +129,7 @@ def _detail_context(request: HttpRequest, dossier: Dossier, **extra: Any) -> dic
         "status_plain": status_plain_name(dossier.status),
         "status_official": status_name(dossier.status),
         "badge": BADGES.get(Status(dossier.status), "waiting"),
-        "timing": _timing(dossier, now),
+        "timing": dossier_timing(dossier, now),
         "progress": my_dossier_progress(dossier, now=now),
         "now": now,
         "events": events,

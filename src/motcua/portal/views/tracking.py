@@ -107,7 +107,7 @@ def _next_step(dossier: Dossier) -> str:
     return texts[Status(dossier.status)]
 
 
-def _timing(dossier: Dossier, now: datetime) -> dict[str, str]:
+def dossier_timing(dossier: Dossier, now: datetime) -> dict[str, str]:
     """Whether the dossier is on time, as words with an icon (never colour alone)."""
     due = format_vn(dossier.due_at) if dossier.due_at else ""
     if dossier.status in (Status.REFUSED, Status.STOPPED):
@@ -196,7 +196,7 @@ def tracking_detail(request: HttpRequest, code: str) -> HttpResponse:
             "finished": dossier.status in (Status.REFUSED, Status.STOPPED, Status.RETURNED),
             "resolved_at": format_vn(dossier.resolved_at) if dossier.resolved_at else "",
             "next_step": _next_step(dossier),
-            "timing": _timing(dossier, now),
+            "timing": dossier_timing(dossier, now),
             "events": events,
         },
     )
