@@ -28,8 +28,13 @@ PHONE = {"width": 360, "height": 780}
 
 
 def require_chromium() -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (make setup installs it on Debian)")
+    """Skip where a developer has no Chromium; in CI a missing browser is a failure, never a skip."""
+    missing = [str(path) for path in (CHROMIUM, AXE_JS) if not path.exists()]
+    if missing:
+        message = f"not found: {', '.join(missing)} (make setup installs Chromium from Debian and axe-core from npm)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def screenshot(page, name: str) -> Path:

@@ -24,12 +24,15 @@ def _check_error_format(ctx, response, case):
 
 
 @pytest.fixture
-def bearer(django_db_blocker):
+def bearer(django_db_blocker) -> str:
+    """A signed-in citizen's token, so operations behind a login are fuzzed past the 401."""
+    from motcua.accounts.services import api_token_issue
     from tests.factories import make_applicant
 
     with django_db_blocker.unblock():
-        make_applicant(username="fuzz.citizen", id_number="079090007777", name="Phạm Minh Tuấn")
-    return None
+        user = make_applicant(username="fuzz.citizen", id_number="079090007777", name="Phạm Minh Tuấn")
+        raw, _token = api_token_issue(user=user)
+    return raw
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,7 +44,8 @@ def test_api_conforms_to_its_spec(case, bearer):
         case.body.setdefault("password", PASSWORD)
     # Cross-field rules (exactly one of working_days/working_hours, a parsable ISO date) make
     # some schema-valid requests rightly 400, so "schema-valid must be accepted" is not checked.
+    headers = {"Authorization": f"Bearer {bearer}"}
     response = case.call_and_validate(
-        additional_checks=[_check_error_format], excluded_checks=[positive_data_acceptance]
+        headers=headers, additional_checks=[_check_error_format], excluded_checks=[positive_data_acceptance]
     )
     assert response.status_code < 500
