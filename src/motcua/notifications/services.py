@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import User
 from motcua.core import outbox
 from motcua.core.errors import BadInput, NotFound
+from motcua.core.models import OutboxMessage
 from motcua.core.timeutil import format_vn
 from motcua.dossiers.models import Channel as DossierChannel
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
@@ -162,37 +164,52 @@ def _queue(notification: Notification, channel: str, address: str) -> None:
 
 def deliver_email(payload: dict[str, Any], key: str) -> None:
     """Outbox handler: send one e-mail over SMTP; a failure is recorded, then retried by the outbox."""
-    _deliver(payload, _send_email)
+    _deliver(payload, _send_email, key)
 
 
 def deliver_sms(payload: dict[str, Any], key: str) -> None:
     """Outbox handler: hand one SMS to the gateway; a failure is recorded, then retried by the outbox."""
-    _deliver(payload, _send_sms)
+    _deliver(payload, _send_sms, key)
 
 
-def _deliver(payload: dict[str, Any], send: Callable[[Delivery], str]) -> None:
+def _deliver(payload: dict[str, Any], send: Callable[[Delivery], str], key: str) -> None:
+    """Send one channel of one notification, keeping `Delivery` in step with its outbox row.
+
+    * The try is counted *before* the send, in its own statement, as the outbox counts its
+      attempt when it claims the message: a worker killed mid-send leaves both counters one
+      higher, never only the outbox's.
+    * `Delivery.attempts` is the number of tries ever made; the outbox row's `attempts`
+      starts again from 0 when an administrator retries a dead message (it is that round's
+      budget). Before any retry the two are equal.
+    * Only a delivery already SENT is skipped (a redelivery after success is a no-op). A DEAD
+      one is sent again: it is dead only because its outbox message was, and the outbox only
+      hands it over again after an administrator's retry. Whether a failure is final is the
+      outbox's decision (its attempts against `OUTBOX_MAX_ATTEMPTS`), read from its row.
+    """
     # No row lock while talking to the server: the outbox hands a message to one worker at a
     # time, and the status check below turns a redelivery after success into a no-op.
     delivery_id = payload.get("delivery")
     if not isinstance(delivery_id, int):
         return
     delivery = Delivery.objects.select_related("notification").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in (DeliveryStatus.SENT, DeliveryStatus.DEAD):
+    if delivery is None or delivery.status == DeliveryStatus.SENT:
         return
-    attempts = delivery.attempts + 1
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
     try:
         provider_id = send(delivery)
     except Exception as error:
-        give_up = attempts >= getattr(settings, "OUTBOX_MAX_ATTEMPTS", outbox.MAX_ATTEMPTS)
+        round_attempts = (
+            OutboxMessage.objects.filter(idempotency_key=key).values_list("attempts", flat=True).first() or 0
+        )
+        give_up = round_attempts >= outbox.max_attempts()
         Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=attempts,
             status=DeliveryStatus.DEAD if give_up else DeliveryStatus.FAILED,
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
         logger.warning("notification %s by %s failed: %s", delivery.notification_id, delivery.channel, error)
         raise  # the outbox retries with backoff
     Delivery.objects.filter(pk=delivery.pk).update(
-        attempts=attempts, status=DeliveryStatus.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:200]
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:200]
     )
 
 
