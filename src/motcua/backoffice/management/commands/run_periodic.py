@@ -2,7 +2,8 @@
 
 Every few seconds it delivers the outbox; every minute it flags late dossiers, queues
 due-soon reminders and reconciles payments that never got a callback. In production run
-one of these (or call `--once` from cron).
+one of these (or call `--once` from cron). A job that fails is logged and tried again at its
+next turn; the loop never stops on an error (`core.tasks.run_job`).
 """
 
 import time
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from motcua.core.outbox import deliver_pending
+from motcua.core.tasks import run_job
 from motcua.dossiers.lateness import dossiers_flag_late, dossiers_remind_due_soon
 from motcua.integrations.dvcqg.sync import dvcqg_pull_periodic
 from motcua.payments.services import payments_reconcile
@@ -28,16 +30,17 @@ class Command(BaseCommand):
         next_lateness = 0.0
         next_pull = 0.0
         while True:
-            delivered = deliver_pending()
+            delivered = run_job("outbox", deliver_pending, 0)
             if time.monotonic() >= next_pull:
                 # Dossiers submitted at the national portal (DVCQG) are filed here.
-                pulled = dvcqg_pull_periodic()
+                pulled = run_job("national portal pull", dvcqg_pull_periodic, 0)
                 if pulled:
                     self.stdout.write(f"national portal dossiers filed: {pulled}")
                 next_pull = time.monotonic() + settings.DVCQG_PULL_EVERY_SECONDS
             if time.monotonic() >= next_lateness:
-                late, soon = dossiers_flag_late(), dossiers_remind_due_soon()
-                settled = payments_reconcile()
+                late = run_job("late flags", dossiers_flag_late, 0)
+                soon = run_job("due-soon reminders", dossiers_remind_due_soon, 0)
+                settled = run_job("payment reconciliation", payments_reconcile, 0)
                 if late or soon or settled:
                     self.stdout.write(f"late flagged: {late}, due-soon reminders: {soon}, payments settled: {settled}")
                 next_lateness = time.monotonic() + lateness_every
