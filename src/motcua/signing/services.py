@@ -15,12 +15,14 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, TypeVar
 
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
 from django.db import transaction
 from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -34,7 +36,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from motcua.accounts.models import User
-from motcua.core.errors import BadInput, Conflict, PayloadTooLarge, UnsupportedMediaType
+from motcua.core.errors import BadInput, Conflict, DomainError, PayloadTooLarge, UnsupportedMediaType
 from motcua.core.timeutil import format_vn, to_vn
 from motcua.directory.models import Agency
 from motcua.dossiers.files import MAX_UPLOAD_BYTES, file_read, file_store_generated
@@ -82,20 +84,94 @@ class _TimedPdfSigner(signers.PdfSigner):
         return session
 
 
+def _certificate_row(agency: Agency, certificate: asn1_x509.Certificate, source: str) -> SigningCertificate:
+    return SigningCertificate(
+        agency=agency,
+        agency_name=agency.name,
+        fingerprint_sha256=hashlib.sha256(certificate.dump()).hexdigest(),
+        subject=certificate.subject.human_friendly[:500],
+        issuer=certificate.issuer.human_friendly[:500],
+        serial_number=format(certificate.serial_number, "x")[:80],
+        not_before=certificate.not_valid_before,
+        not_after=certificate.not_valid_after,
+        source=source,
+    )
+
+
+def _register_certificates(rows: list[SigningCertificate]) -> int:
+    """Remember which agency each certificate belongs to (two queries for any number); returns how many were new."""
+    known = set(
+        SigningCertificate.objects.filter(fingerprint_sha256__in=[row.fingerprint_sha256 for row in rows]).values_list(
+            "fingerprint_sha256", flat=True
+        )
+    )
+    fresh = [row for row in rows if row.fingerprint_sha256 not in known]
+    SigningCertificate.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
 def _register_certificate(agency: Agency, credentials: pki.AgencyCredentials) -> None:
-    certificate = credentials.certificate
-    SigningCertificate.objects.get_or_create(
-        fingerprint_sha256=credentials.fingerprint,
-        defaults={
-            "agency": agency,
-            "agency_name": agency.name,
-            "subject": certificate.subject.human_friendly[:500],
-            "issuer": certificate.issuer.human_friendly[:500],
-            "serial_number": format(certificate.serial_number, "x")[:80],
-            "not_before": certificate.not_valid_before,
-            "not_after": certificate.not_valid_after,
-            "source": credentials.source,
-        },
+    _register_certificates([_certificate_row(agency, credentials.certificate, credentials.source)])
+
+
+# --- set-up ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SigningSetupReport:
+    """What `signing_setup` found and did."""
+
+    mode: str  # "development" or "pkcs12"
+    ca_created: bool = False
+    ca_path: str = ""
+    ca_fingerprint: str = ""
+    ca_not_after: datetime | None = None
+    issued: int = 0  # agency certificates created now
+    existing: int = 0  # agency certificates that were already in place
+    registered: int = 0  # certificates newly written to the register (SigningCertificate)
+    problems: tuple[tuple[str, str], ...] = ()  # (agency code, Vietnamese detail), PKCS#12 mode only
+
+
+def signing_setup(*, agencies: Iterable[Agency]) -> SigningSetupReport:
+    """Make signing ready before anyone signs: idempotent, safe to run on every start.
+
+    Development (no `SIGNING_PKCS12_DIR`): create the development CA if missing and each
+    agency's key and certificate if missing or out of date (`pki.ensure_agency_key_pair`),
+    and register every certificate, so the first signature of the day does not pay for it
+    and the admin lists them. Production: create nothing; open each agency's PKCS#12 file,
+    register what opens and report what does not.
+    """
+    agencies = list(agencies)
+    if pki.pkcs12_dir() is not None:
+        rows: list[SigningCertificate] = []
+        problems: list[tuple[str, str]] = []
+        for agency in agencies:
+            try:
+                credentials = pki.agency_credentials(agency)
+            except DomainError as exc:
+                problems.append((agency.code, exc.detail))
+                continue
+            rows.append(_certificate_row(agency, credentials.certificate, credentials.source))
+        return SigningSetupReport(
+            mode="pkcs12", existing=len(rows), registered=_register_certificates(rows), problems=tuple(problems)
+        )
+
+    ca, ca_created = pki.ensure_dev_ca()
+    rows = []
+    issued = 0
+    for agency in agencies:
+        pair, was_issued = pki.ensure_agency_key_pair(agency)
+        issued += int(was_issued)
+        rows.append(_certificate_row(agency, pki.to_asn1(pair.certificate), SigningCertificate.Source.DEVELOPMENT))
+    return SigningSetupReport(
+        mode="development",
+        ca_created=ca_created,
+        ca_path=str(pki.dev_ca_certificate_path()),
+        ca_fingerprint=hashlib.sha256(ca.certificate.public_bytes(serialization.Encoding.DER)).hexdigest(),
+        ca_not_after=ca.certificate.not_valid_after_utc,
+        issued=issued,
+        existing=len(agencies) - issued,
+        registered=_register_certificates(rows),
     )
 
 

@@ -2,23 +2,21 @@
 
     manage.py signing_setup                    # the development CA only
     manage.py signing_setup --agency 000.00.31.H29 --agency 267.43.00.H29
-    manage.py signing_setup --all-agencies     # every agency active today
+    manage.py signing_setup --all-agencies     # every agency active today (seed_demo does this)
 
 With SIGNING_PKCS12_DIR set (production) it creates nothing: it checks that each agency
-asked for has a PKCS#12 file that opens with the configured password.
+asked for has a PKCS#12 file that opens with the configured password. The work is
+`signing.services.signing_setup`, which `seed_demo` also calls.
 """
 
-import hashlib
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from motcua.core.errors import DomainError
 from motcua.core.timeutil import local_date
 from motcua.directory.models import Agency
-from motcua.signing import pki
+from motcua.signing import pki, services
 
 
 class Command(BaseCommand):
@@ -34,35 +32,25 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Không có cơ quan mã: {', '.join(sorted(missing))}")
         if options["all_agencies"]:
-            agencies = list(Agency.objects.active_on(local_date(timezone.now())))
+            agencies = list(Agency.objects.active_on(local_date(timezone.now())).order_by("code"))
 
-        if pki.pkcs12_dir() is not None:
-            self._check_pkcs12(agencies)
+        report = services.signing_setup(agencies=agencies)
+        if report.mode == "pkcs12":
+            self.stdout.write(f"Chế độ PKCS#12: {pki.pkcs12_dir()} (không tạo CA phát triển).")
+            problems = dict(report.problems)
+            for agency in agencies:
+                if agency.code in problems:
+                    self.stderr.write(f"{agency.code}: {problems[agency.code]}")
+                else:
+                    self.stdout.write(f"{agency.code}: {agency.name}")
+            if report.problems:
+                raise CommandError(f"{len(report.problems)} cơ quan chưa có chứng thư số dùng được.")
             return
 
-        ca, created = pki.ensure_dev_ca()
-        fingerprint = hashlib.sha256(ca.certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
+        expires = f"{report.ca_not_after:%d/%m/%Y}" if report.ca_not_after else ""
         self.stdout.write(
-            f"{'Đã tạo' if created else 'Đã có'} {pki.DEV_CA_NAME}: {pki.dev_ca_certificate_path()} "
-            f"(SHA-256 {fingerprint}, hết hạn {ca.certificate.not_valid_after_utc:%d/%m/%Y})"
+            f"{'Đã tạo' if report.ca_created else 'Đã có'} {pki.DEV_CA_NAME}: {report.ca_path} "
+            f"(SHA-256 {report.ca_fingerprint}, hết hạn {expires})"
         )
-        issued = 0
-        for agency in agencies:
-            _, was_issued = pki.ensure_agency_key_pair(agency)
-            issued += int(was_issued)
         if agencies:
-            self.stdout.write(f"Chứng thư số cơ quan: {issued} mới, {len(agencies) - issued} đã có.")
-
-    def _check_pkcs12(self, agencies: list[Agency]) -> None:
-        self.stdout.write(f"Chế độ PKCS#12: {pki.pkcs12_dir()} (không tạo CA phát triển).")
-        problems = 0
-        for agency in agencies:
-            try:
-                credentials = pki.agency_credentials(agency)
-            except DomainError as exc:
-                problems += 1
-                self.stderr.write(f"{agency.code}: {exc.detail}")
-                continue
-            self.stdout.write(f"{agency.code}: {credentials.certificate.subject.human_friendly}")
-        if problems:
-            raise CommandError(f"{problems} cơ quan chưa có chứng thư số dùng được.")
+            self.stdout.write(f"Chứng thư số cơ quan: {report.issued} mới, {report.existing} đã có.")
