@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice.views import administration, dossier, home, intake
+from motcua.backoffice.views import administration, complaints, dossier, home, intake
 
 app_name = "backoffice"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("ho-so/<str:code>/giay-to/<int:document_id>/", dossier.document, name="document"),
     path("ho-so/<str:code>/mau-06/", dossier.control_sheet, name="form06"),
     path("ho-so/<str:code>/tin-nhan/", dossier.dossier_message, name="message"),
+    path("phan-anh/", complaints.complaint_list, name="complaints"),
     path("quan-tri/", administration.admin_home, name="admin"),
     path("quan-tri/co-quan/<str:agency_code>/", administration.agency_officers, name="agency_officers"),
     path(

@@ -25,7 +25,7 @@ from motcua.core.errors import BadInput, NotFound
 from motcua.core.models import OutboxMessage
 from motcua.core.timeutil import format_vn
 from motcua.dossiers.models import Channel as DossierChannel
-from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierMessage
 from motcua.notifications import rendering
 from motcua.notifications.models import (
     Channel,
@@ -318,6 +318,20 @@ def on_dossier_message(payload: dict[str, Any], key: str) -> None:
         if dossier is None:
             return
         context = _dossier_context(dossier)
+        if payload.get("author_role") == "officer" and payload.get("kind") == "complaint":
+            # An officer's answer to the applicant's complaint (dossiers.ratings.complaint_answer).
+            answer = DossierMessage.objects.filter(pk=int(payload.get("message_id") or 0), dossier=dossier).first()
+            complaint = DossierMessage.objects.filter(pk=int(payload.get("answers") or 0), dossier=dossier).first()
+            if answer is None:
+                return
+            topic = " ".join(complaint.text.split()) if complaint else ""
+            context.update(
+                agency=answer.agency_name or context["agency"],
+                topic=topic if len(topic) <= 120 else topic[:117].rstrip() + "...",
+                answer=answer.text,
+            )
+            _send_to_applicant(dossier, "feedback_answered", context, key)
+            return
         if payload.get("author_role") == "officer":
             _send_to_applicant(dossier, "message_received", context, key)
             return
