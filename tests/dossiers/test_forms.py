@@ -228,11 +228,16 @@ def test_form_07_is_the_register_line(dossier_flow):
     assert "12 Nguyễn Huệ" in text
 
 
-def test_resolve_attaches_the_result_document_signed_by_the_agency(dossier_flow):
+def test_the_leaders_approval_attaches_the_result_signed_in_the_leaders_name(dossier_flow):
     from motcua.signing.services import verify_pdf
 
     dossier = dossier_flow.run_to_resolved()
     result = DossierDocument.objects.get(dossier=dossier, kind=DossierDocument.Kind.RESULT)
+    approve = dossier.events.get(action="approve")
+    # The log says who signed what: the approval event names the signed document by its SHA-256.
+    assert approve.actor == dossier_flow.leader
+    assert approve.data["signed_documents"] == [{"name": result.name, "sha256": result.file.sha256}]
+    assert "signed_documents" not in dossier.events.get(action="resolve").data
     assert result.name == "Kết quả: Giấy phép lao động" and result.signed
     pdf = file_read(result.file)
     assert pdf.startswith(b"%PDF-")
@@ -243,23 +248,33 @@ def test_resolve_attaches_the_result_document_signed_by_the_agency(dossier_flow)
     text = flat(pdf_text(pdf))
     assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
     assert "Giấy phép lao động" in text and dossier.code in text and "Nguyễn Văn An" in text
-    assert f"Ngày quyết định {format_vn(dossier.resolved_at)}" in text
+    assert verdict.signer_name == dossier_flow.leader.full_name
+    # Decided when the leader signed it (approval), not when it was handed over (resolve).
+    assert f"Ngày quyết định {format_vn(approve.at)}" in text
 
 
-def test_qr_code_points_to_the_public_tracking_page(dossier_flow):
+def test_qr_code_points_to_the_public_verification_page_of_the_dossier(dossier_flow):
     dossier_flow.act(dossier_flow.receiver, "receive", when=at(hours=0.25))
     html = forms.render_form_html(dossier_flow.dossier, "01")
-    url = f"https://dichvucong.example.vn/tra-cuu/{dossier_flow.code}/"
-    assert forms.tracking_url(dossier_flow.code) == url
+    url = f"https://dichvucong.example.vn/xac-thuc-van-ban/?ma={dossier_flow.code}"
+    assert forms.verification_url(dossier_flow.code) == url
     match = re.search(r'<img class="qr" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
     assert match, "the QR code is an inline PNG"
     image = Image.open(io.BytesIO(base64.b64decode(match.group(1))))
     assert image.format == "PNG" and image.width == image.height >= 100
-    # No QR decoder is installed: check the encoder was given the URL instead.
+    # No QR decoder is installed: the encoding is deterministic, so check the encoder was given this URL.
     assert forms.qr_data_uri(url) == f"data:image/png;base64,{match.group(1)}"
-    assert url in html
+    assert forms.qr_data_uri(forms.tracking_url(dossier_flow.code)) != f"data:image/png;base64,{match.group(1)}"
+    # The footer still gives the tracking address, for people who type it.
+    assert forms.tracking_url(dossier_flow.code) in html
     # Nothing to fetch from the network.
     assert not re.search(r'(?:src|href)="(?!data:)', html)
+
+
+def test_the_result_document_qr_leads_to_verification_too(dossier_flow):
+    dossier = dossier_flow.run_to_resolved()
+    html = forms.render_to_string("dossiers/forms/result.html", forms.result_context(dossier))
+    assert forms.qr_data_uri(forms.verification_url(dossier.code)) in html
 
 
 def test_reasons_are_escaped_not_markup(dossier_flow):

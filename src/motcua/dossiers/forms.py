@@ -7,8 +7,10 @@ language, because they are administrative papers.
 
 Rendering is local and quick: nothing is fetched (only inline `data:` URLs; the print
 stylesheet is read once from this directory), and each thread keeps one font
-configuration and one parsed stylesheet. Every form carries a QR code pointing to the
-public tracking page of the dossier.
+configuration and one parsed stylesheet. Every form and result carries a QR code pointing to
+the public verification page of its dossier (`verification_url`: the documents issued for it,
+with their fingerprints, a form to check a copy, and a link on to tracking); the page footer
+gives the tracking address for people who type it.
 
 `issue_form` and `issue_result_document` are called by `services.py` inside the action's
 transaction, right after the event is appended, so the dossier row already shows the new
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 from django.conf import settings
@@ -130,6 +133,11 @@ def tracking_url(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/tra-cuu/{code}/"
 
 
+def verification_url(code: str) -> str:
+    """Where the QR code of every issued document leads: the verification page for its dossier."""
+    return f"{settings.SITE_URL.rstrip('/')}/xac-thuc-van-ban/?{urlencode({'ma': code})}"
+
+
 def qr_data_uri(text: str) -> str:
     """A QR code of `text` as a PNG data: URI (error correction M survives a creased paper)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=8, border=2)
@@ -231,7 +239,8 @@ def _base_context(dossier: Dossier, *, issued_at: datetime) -> dict[str, Any]:
         "place_date": f"{PLACE}, {date_line(issued_at)}",
         "tracking_url": url,
         "tracking_url_css": _css_string(url),
-        "qr": qr_data_uri(url),
+        "verification_url": verification_url(dossier.code),
+        "qr": qr_data_uri(verification_url(dossier.code)),
         "status_name": status_name(dossier.status),
     }
 

@@ -1,38 +1,29 @@
 """The electronic receipt (biên lai thu phí, lệ phí điện tử) as an A4 PDF, rendered by WeasyPrint.
 
-The template is `templates/payments/receipt.html`; rendering is local (only `data:` URLs,
-the QR code leads to the public tracking page of the dossier). Documents are Vietnamese
-whatever the reader's interface language, because they are administrative papers.
+The template is `templates/payments/receipt.html`; rendering is local (only `data:` URLs).
+Like the official forms, the receipt's QR code leads to the public verification page of the
+dossier (`/xac-thuc-van-ban/?ma=<code>`), and the receipt is issued signed by the collecting
+agency (`signed_receipt_pdf`), so checking it there says who issued it and that it is
+unaltered. Documents are Vietnamese whatever the reader's interface language, because they
+are administrative papers.
 """
 
-import base64
-import io
 from datetime import datetime
 from typing import Any
 
-import qrcode
-from django.conf import settings
 from django.template.loader import render_to_string
-from qrcode.constants import ERROR_CORRECT_M
 
 from motcua.core.timeutil import format_vn, to_vn
+from motcua.dossiers.forms import qr_data_uri, tracking_url, verification_url
 from motcua.payments.models import Invoice, PaymentChannel
 from motcua.payments.money import amount_in_words, format_vnd
+from motcua.signing.services import document_sign
 
 RECEIPT_TITLE = "Biên lai thu phí, lệ phí điện tử"
 
 
 def receipt_name(invoice: Invoice) -> str:
     return f"{RECEIPT_TITLE} {invoice.reference}"
-
-
-def _qr(text: str) -> str:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=6, border=2)
-    code.add_data(text)
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _date_line(moment: datetime) -> str:
@@ -46,7 +37,7 @@ def receipt_context(invoice: Invoice) -> dict[str, Any]:
     agency = dossier.current_agency
     paid_at = invoice.paid_at
     assert paid_at is not None, "a receipt is only issued for a paid invoice"
-    tracking = f"{settings.SITE_URL.rstrip('/')}/tra-cuu/{dossier.code}/"
+    verify = verification_url(dossier.code)
     if invoice.channel == PaymentChannel.COUNTER:
         method = f"Nộp tại bộ phận một cửa (biên lai giấy số {invoice.counter_receipt_number})"
     else:
@@ -72,8 +63,9 @@ def receipt_context(invoice: Invoice) -> dict[str, Any]:
         "method": method,
         "paid_at": format_vn(paid_at),
         "date_line": _date_line(paid_at),
-        "tracking_url": tracking,
-        "qr": _qr(tracking),
+        "tracking_url": tracking_url(dossier.code),
+        "verification_url": verify,
+        "qr": qr_data_uri(verify),
     }
 
 
@@ -87,3 +79,19 @@ def render_receipt_pdf(invoice: Invoice) -> bytes:
 
     fetcher = URLFetcher(allowed_protocols={"data"}, timeout=2)
     return HTML(string=render_receipt_html(invoice), url_fetcher=fetcher).write_pdf()
+
+
+RECEIPT_SIGNING_REASON = "Ký số biên lai thu phí, lệ phí điện tử"
+
+
+def signed_receipt_pdf(invoice: Invoice) -> bytes:
+    """The receipt signed by the collecting agency (the dossier's current agency), as the forms are."""
+    dossier = invoice.dossier
+    agency = dossier.current_agency
+    return document_sign(
+        pdf=render_receipt_pdf(invoice),
+        agency=agency,
+        dossier_code=dossier.code,
+        signer_name=agency.name,
+        reason=RECEIPT_SIGNING_REASON,
+    )

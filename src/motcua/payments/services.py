@@ -45,7 +45,7 @@ from motcua.payments.models import (
     PaymentChannel,
 )
 from motcua.payments.money import format_vnd
-from motcua.payments.receipt import receipt_name, render_receipt_pdf
+from motcua.payments.receipt import receipt_name, signed_receipt_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -504,10 +504,14 @@ def invoice_issue_receipt(*, invoice: Invoice) -> DossierDocument:
             return DossierDocument.objects.get(pk=locked.receipt_id)
         if locked.state not in PAID_STATES or locked.paid_at is None:
             raise Conflict("Chỉ lập biên lai cho khoản phí đã thanh toán.")
-        pdf = render_receipt_pdf(locked)
+        pdf = signed_receipt_pdf(locked)  # signed by the collecting agency, as the forms are
         stored = file_store_generated(owner=None, name=f"bien-lai-{locked.reference}.pdf", content=pdf)
         document = DossierDocument.objects.create(
-            dossier=locked.dossier, kind=DossierDocument.Kind.NOTICE, name=receipt_name(locked), file=stored
+            dossier=locked.dossier,
+            kind=DossierDocument.Kind.NOTICE,
+            name=receipt_name(locked),
+            file=stored,
+            signed=True,
         )
         locked.receipt = document
         locked.save(update_fields=["receipt", "updated_at"])
