@@ -56,6 +56,9 @@ class Dossier(models.Model):
     # What the applicant declared, as submitted (ChuHoSo, LoaiDoiTuong, MaDoiTuong, …).
     applicant_kind = models.PositiveSmallIntegerField(default=1)
     applicant_name = models.CharField(max_length=255)
+    # The name folded for search (core.text.fold: NFC, no diacritics, đ → d, lower case), set
+    # at submission: the queues find "nguyen van an" by prefix through `dossier_search_name`.
+    applicant_name_folded = models.CharField(max_length=255, blank=True, default="")
     applicant_id_number = models.CharField(max_length=20)
     applicant_phone = models.CharField(max_length=20, blank=True)
     applicant_email = models.EmailField(blank=True)
@@ -85,6 +88,9 @@ class Dossier(models.Model):
     approved = models.BooleanField(default=False)
     transferred_out = models.BooleanField(default=False)
     supplement_requests = models.PositiveSmallIntegerField(default=0)
+    # When the applicant's supplement arrived, until an officer next acts on the dossier (the
+    # handler has looked at it): the "supplements that came back" queue (dossiers/queues.py).
+    supplement_returned_at = models.DateTimeField(null=True, blank=True)
     form_data = models.JSONField(default=dict)
     submitted_at = models.DateTimeField()
     received_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +140,20 @@ class Dossier(models.Model):
             models.Index(fields=["current_handler", "status", "due_at"], name="dossier_handler_queue"),
             # Leaders' "due soon or late" list: running clocks by due time (bench/queues_bench.py).
             models.Index(fields=["current_agency", "clock", "due_at", "id"], name="dossier_running_due"),
+            # Queue search by applicant name (folded prefix) and by procedure, within the queue's
+            # agency and status; PostgreSQL needs the pattern operator class for LIKE 'x%'.
+            models.Index(
+                fields=["current_agency", "status", "applicant_name_folded"],
+                opclasses=["", "", "varchar_pattern_ops"],
+                name="dossier_search_name",
+            ),
+            models.Index(fields=["current_agency", "status", "procedure", "due_at"], name="dossier_search_procedure"),
+            # Supplements that came back and wait for their handler: a handful of rows per agency.
+            models.Index(
+                fields=["current_agency", "id"],
+                condition=Q(supplement_returned_at__isnull=False),
+                name="dossier_supplemented",
+            ),
             models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_time"),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_agency_time"),
         ]
@@ -405,3 +425,48 @@ class DossierRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.total}/18"
+
+
+class ExtensionProposal(models.Model):
+    """A receiver's or specialist's proposal to extend a dossier about to be late (form 04).
+
+    The leader approves it (the lifecycle action `extend` runs with its date and reason) or
+    rejects it with a reason. At most one proposal per dossier is pending at a time.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ lãnh đạo duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        REJECTED = "rejected", _("Không duyệt")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="extension_proposals")
+    # The agency holding the dossier when proposed: whose leaders decide.
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    current_due_at = models.DateTimeField()
+    new_due_at = models.DateTimeField()
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("đề nghị gia hạn")
+        verbose_name_plural = _("đề nghị gia hạn")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(state="pending"), name="extension_proposal_one_pending"
+            ),
+        ]
+        indexes = [
+            # The leaders' queue: an agency's pending proposals, oldest first.
+            models.Index(fields=["agency", "id"], condition=Q(state="pending"), name="extension_proposal_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.new_due_at} ({self.state})"

@@ -10,20 +10,30 @@ Pages are cut by keyset (the last row's sort key in an opaque cursor), never by 
 page 1 000 of a queue costs what page 1 does. Counts are one COUNT per queue over the same
 index. `tests/backoffice/test_queues.py` checks every plan with EXPLAIN on SQLite.
 
-Search: a dossier code (prefix), the applicant's name or the procedure's name, folded
-(no diacritics, đ → d) so "nguyen van an" finds "Nguyễn Văn An". The dossier table has no
-folded column yet, so a text search reads the queue in index order and folds in Python,
-up to `SEARCH_SCAN_LIMIT` rows; a folded, indexed column would lift that limit (noted in
-docs for the migration owner).
+Search, always through an index and never by reading the queue in Python:
+- a dossier code: prefix of `code` (unique index);
+- otherwise two queries merged in queue order, both cut by the same keyset cursor:
+  the applicant's name, folded (no diacritics, đ → d, lower case) so "nguyen van an" finds
+  "Nguyễn Văn An", as a prefix of `applicant_name_folded` (`dossier_search_name`: agency,
+  status, folded name); and the procedure's name, resolved first to procedure ids through
+  the catalogue's search and then filtered by `procedure` (`dossier_search_procedure`).
+  Each query sorts only its own matches.
+
+"Supplements that came back" lists the dossiers whose supplement arrived
+(`supplement_returned_at`, set by the `supplement` action) until an officer next acts on
+them (that action clears it: the handler has looked). They are left out of the receive,
+assign and process queues meanwhile, so each is counted once; the receiver sees those
+not yet assigned, the leader those received, the handler their own in processing.
 """
 
 import base64
 import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -33,12 +43,12 @@ from motcua.accounts.models import OfficerMembership, User
 from motcua.accounts.rules import officer_agency_ids
 from motcua.core import calendar as working_calendar
 from motcua.core.errors import BadInput, NotFound
-from motcua.core.text import fold
+from motcua.core.text import fold, fold_tokens
 from motcua.dossiers.lifecycle import OPEN, Clock, Status
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, ExtensionProposal
 
 PAGE_SIZE = 25
-SEARCH_SCAN_LIMIT = 5000
+PROCEDURE_MATCH_LIMIT = 100  # procedures a text may name; more is not a useful filter
 DUE_SOON_WORKING_HOURS = 8  # one working day, as the reminders of dossiers.lateness
 DUE_SOON_HORIZON = timedelta(days=4)  # a cheap bound before the exact working-time test
 
@@ -56,6 +66,12 @@ class QueueSpec:
     order: str = "due"  # "due": (due_at, id); "id": oldest first (no due date yet)
     extra: Q = field(default_factory=Q)
     due_window: bool = False  # only dossiers due within DUE_SOON_HORIZON or already late
+    # "status": the statuses (and extra) of the holding agency or handler; "supplemented": the
+    # supplements that came back; "proposals": extension proposals awaiting the leader.
+    source: str = "status"
+
+
+NOT_SUPPLEMENTED = Q(supplement_returned_at__isnull=True)
 
 
 QUEUES: tuple[QueueSpec, ...] = (
@@ -66,16 +82,17 @@ QUEUES: tuple[QueueSpec, ...] = (
         frozenset({R.RECEIVER}),
         (Status.SUBMITTED,),
         order="id",
-        extra=Q(due_at__isnull=True),  # always so before receipt; lets the index give id order
+        # due_at is always null before receipt; saying so lets the index give id order.
+        extra=Q(due_at__isnull=True) & NOT_SUPPLEMENTED,
     ),
     QueueSpec(
         "supplemented",
         _("Đã nộp bổ sung"),
-        _("Người nộp đã gửi giấy tờ bổ sung; kiểm tra lại trước khi tiếp nhận."),
-        frozenset({R.RECEIVER}),
-        (Status.SUBMITTED,),
+        _("Người nộp đã gửi giấy tờ bổ sung; kiểm tra lại trước khi làm bước tiếp theo."),
+        frozenset({R.RECEIVER, R.SPECIALIST, R.LEADER}),
+        (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING),
         order="id",
-        extra=Q(due_at__isnull=True, supplement_requests__gt=0),
+        source="supplemented",
     ),
     QueueSpec(
         "assign",
@@ -83,6 +100,7 @@ QUEUES: tuple[QueueSpec, ...] = (
         _("Đã tiếp nhận, cần chuyển đến người xử lý."),
         frozenset({R.RECEIVER, R.LEADER}),
         (Status.RECEIVED,),
+        extra=NOT_SUPPLEMENTED,
     ),
     QueueSpec(
         "process",
@@ -91,6 +109,7 @@ QUEUES: tuple[QueueSpec, ...] = (
         frozenset({R.RECEIVER, R.SPECIALIST, R.LEADER}),
         (Status.PROCESSING,),
         by_handler=True,
+        extra=NOT_SUPPLEMENTED,
     ),
     QueueSpec(
         "transferred_in",
@@ -131,6 +150,14 @@ QUEUES: tuple[QueueSpec, ...] = (
         tuple(sorted(s.value for s in OPEN)),
         due_window=True,
     ),
+    QueueSpec(
+        "extension_proposals",
+        _("Đề nghị gia hạn chờ duyệt"),
+        _("Cán bộ đề nghị gia hạn hồ sơ sắp trễ hạn (mẫu 04): duyệt hoặc không duyệt."),
+        frozenset({R.LEADER}),
+        tuple(sorted(s.value for s in OPEN)),
+        source="proposals",
+    ),
 )
 QUEUES_BY_KEY = {spec.key: spec for spec in QUEUES}
 
@@ -154,7 +181,6 @@ class QueuePage:
     spec: QueueSpec
     rows: list[QueueRow]
     next_cursor: str | None
-    scan_limited: bool = False  # a text search stopped at SEARCH_SCAN_LIMIT rows
 
 
 def queues_for_officer(user: User) -> list[QueueSpec]:
@@ -195,21 +221,82 @@ def queue_page(
         queryset = queryset.filter(_after(spec, cursor))
     queryset = _ordered(queryset, spec).select_related("procedure_version", "current_handler", "current_agency")
     search = (search or "").strip()
-    scan_limited = False
     if not search:
         dossiers = list(queryset[: page_size + 1])
-    elif _looks_like_code(search):
-        dossiers = list(queryset.filter(code__istartswith=search.upper())[: page_size + 1])
     else:
-        dossiers, scan_limited = _folded_search(queryset, search, page_size + 1)
+        dossiers = _merged(spec, [q[: page_size + 1] for q in search_querysets(queryset, search)], page_size + 1)
     more = len(dossiers) > page_size
     dossiers = dossiers[:page_size]
     return QueuePage(
         spec=spec,
         rows=_rows(dossiers, now),
         next_cursor=_cursor(spec, dossiers[-1]) if more and dossiers else None,
-        scan_limited=scan_limited,
     )
+
+
+def search_querysets(queryset: QuerySet[Dossier], text: str) -> list[QuerySet[Dossier]]:
+    """The indexed queries a search text means within a queue (each in queue order); public for
+    EXPLAIN in tests and the benchmark."""
+    text = (text or "").strip()
+    if _looks_like_code(text):
+        return [queryset.filter(code__istartswith=text.upper())]
+    folded = fold(text)[:255]
+    if not folded:
+        return [queryset.none()]
+    found = [queryset.filter(_name_prefix(folded))]
+    procedure_ids = procedure_ids_matching(text)
+    if procedure_ids:
+        found.append(queryset.filter(procedure_id__in=procedure_ids))
+    return found
+
+
+def procedure_ids_matching(text: str) -> list[int]:
+    """Procedures in force whose folded name holds every folded word of `text` (catalogue search)."""
+    from motcua.catalog.selectors import procedure_search
+
+    words = fold_tokens(text)
+    if not words:
+        return []
+    try:
+        hits = procedure_search(q=text[:200], page_size=PROCEDURE_MATCH_LIMIT).items
+    except BadInput:
+        return []
+    ids = []
+    for hit in hits:
+        name = " ".join(fold_tokens(hit.name))
+        if all(word in name for word in words):
+            ids.append(hit.procedure_id)
+    return sorted(set(ids))
+
+
+def _name_prefix(folded: str) -> Q:
+    """A prefix of the folded name, as an index range (SQLite) and LIKE (PostgreSQL's pattern ops)."""
+    upper = folded[:-1] + chr(ord(folded[-1]) + 1)
+    condition = Q(applicant_name_folded__startswith=folded)
+    if connection.vendor == "sqlite":
+        # SQLite's LIKE is case-insensitive and so never uses the (binary) index; a range does.
+        condition &= Q(applicant_name_folded__gte=folded, applicant_name_folded__lt=upper)
+    return condition
+
+
+def _sort_key(spec: QueueSpec, dossier: Dossier) -> tuple:
+    if spec.order != "due":
+        return (dossier.pk,)
+    # As the database orders them: rows without a due date first on SQLite, last on PostgreSQL.
+    nulls_first = connection.vendor == "sqlite"
+    missing = dossier.due_at is None
+    return (missing != nulls_first, dossier.due_at or datetime.min.replace(tzinfo=UTC), dossier.pk)
+
+
+def _merged(spec: QueueSpec, querysets: list[QuerySet[Dossier]], limit: int) -> list[Dossier]:
+    """The first `limit` distinct rows of several queries in queue order (each is already sorted)."""
+    if len(querysets) == 1:
+        return list(querysets[0])
+    rows: dict[int, Dossier] = {}
+    for queryset in querysets:
+        for dossier in queryset:
+            rows.setdefault(dossier.pk, dossier)
+    return sorted(rows.values(), key=lambda d: _sort_key(spec, d))[:limit]
 
 
 def dossier_marks(dossier: Dossier, *, now: datetime | None = None) -> tuple[bool, bool]:
@@ -239,6 +326,13 @@ def _spec_for(user: User, key: str) -> QueueSpec:
 def _base(user: User, spec: QueueSpec, *, now: datetime) -> QuerySet[Dossier]:
     statuses = list(spec.statuses)
     queryset = Dossier.objects.all()
+    if spec.source == "supplemented":
+        return _supplemented(user)
+    if spec.source == "proposals":
+        leaders = officer_agency_ids(user, roles={R.LEADER})
+        pending = ExtensionProposal.objects.filter(state=ExtensionProposal.State.PENDING, agency_id__in=leaders)
+        # Led by the proposals' partial index, then each dossier by its key (a short list).
+        return queryset.filter(pk__in=pending.values("dossier_id"), status__in=statuses)
     if spec.by_handler:
         # The handler's own list; only while they still serve the agency holding the dossier.
         agencies = officer_agency_ids(user)
@@ -250,6 +344,20 @@ def _base(user: User, spec: QueueSpec, *, now: datetime) -> QuerySet[Dossier]:
     if spec.due_window:
         queryset = queryset.filter(clock=Clock.RUNNING, due_at__lt=now + DUE_SOON_HORIZON)
     return queryset.filter(spec.extra)
+
+
+def _supplemented(user: User) -> QuerySet[Dossier]:
+    """Supplements that came back: before assignment the receivers' (and, received, the
+    leaders'), in processing the handler's own."""
+    receivers = officer_agency_ids(user, roles={R.RECEIVER})
+    leaders = officer_agency_ids(user, roles={R.LEADER})
+    agencies = officer_agency_ids(user)
+    whose = (
+        Q(current_agency_id__in=receivers, status__in=[Status.SUBMITTED, Status.RECEIVED])
+        | Q(current_agency_id__in=leaders, status=Status.RECEIVED)
+        | Q(current_handler=user, status=Status.PROCESSING)
+    )
+    return Dossier.objects.filter(current_agency_id__in=agencies, supplement_returned_at__isnull=False).filter(whose)
 
 
 def _ordered(queryset: QuerySet[Dossier], spec: QueueSpec) -> QuerySet[Dossier]:
@@ -286,21 +394,6 @@ def _looks_like_code(text: str) -> bool:
     return " " not in text and any(ch.isdigit() for ch in text) and ("." in text or "-" in text)
 
 
-def _folded_search(queryset: QuerySet[Dossier], text: str, limit: int) -> tuple[list[Dossier], bool]:
-    """Rows whose code, applicant or procedure contains every folded word of `text`."""
-    words = fold(text).split()
-    found: list[Dossier] = []
-    for scanned, dossier in enumerate(queryset.iterator(chunk_size=500), start=1):
-        haystack = fold(f"{dossier.code} {dossier.applicant_name} {dossier.procedure_version.name}")
-        if all(word in haystack for word in words):
-            found.append(dossier)
-            if len(found) >= limit:
-                return found, False
-        if scanned >= SEARCH_SCAN_LIMIT:
-            return found, True
-    return found, False
-
-
 def _rows(dossiers: list[Dossier], now: datetime) -> list[QueueRow]:
     calendars: dict[Any, working_calendar.WorkCalendar] = {}
     rows = []
@@ -319,7 +412,7 @@ def _rows(dossiers: list[Dossier], now: datetime) -> list[QueueRow]:
                 dossier=dossier,
                 late=late,
                 due_soon=due_soon,
-                supplemented=dossier.supplement_requests > 0,
+                supplemented=dossier.supplement_returned_at is not None,
             )
         )
     return rows

@@ -6,6 +6,7 @@ append exactly one hash-chained event, and write side effects to the outbox, whi
 delivers after commit.
 """
 
+import copy
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,18 +14,19 @@ from typing import Any
 import jsonschema
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
 from motcua.accounts.rules import officer_roles_in
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import ProcedureVersion, ProcessStep
 from motcua.catalog.selectors import procedure_version_in_force
 from motcua.catalog.services import procedure_popularity_bump
 from motcua.core import outbox
 from motcua.core.codes import next_dossier_code
 from motcua.core.errors import BadInput, Conflict, InvalidFormData, NotFound, PermissionDenied, StaleVersion
-from motcua.core.text import normalize
+from motcua.core.text import fold, normalize
 from motcua.core.timeutil import to_vn
 from motcua.directory.models import Agency
 from motcua.dossiers import deadlines
@@ -118,6 +120,7 @@ def dossier_submit(
                 submitted_by=actor,
                 applicant_kind=profile.kind,
                 applicant_name=profile.name,
+                applicant_name_folded=fold(profile.name)[:255],
                 applicant_id_number=profile.id_number,
                 applicant_phone=owner.phone,
                 applicant_email=owner.email,
@@ -284,6 +287,11 @@ def _attach_input_documents(
 # --- lifecycle actions ------------------------------------------------------------------------
 
 
+# Fees are asked for and settled by the payments domain only (`payments.services`): asking
+# creates the invoice in the same transaction, and only a paid invoice ends status 6.
+PAYMENT_ACTIONS = frozenset({"request_payment", "pay"})
+
+
 def dossier_act(
     *,
     actor: User | None,
@@ -294,7 +302,42 @@ def dossier_act(
     params: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Dossier:
-    """Take one lifecycle action. `actor=None` means the system (callbacks, reorganisation)."""
+    """Take one lifecycle action. `actor=None` means the system (callbacks, reorganisation).
+
+    The fee actions (`request_payment`, `pay`) are refused here: they go through
+    `payments.services` (`dossier_request_payment`, the online payment, the counter payment).
+    """
+    return _act(actor=actor, code=code, action=action, version=version, note=note, params=params, now=now)
+
+
+def dossier_act_payment(
+    *,
+    actor: User | None,
+    code: str,
+    action: str,
+    version: int | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Dossier:
+    """`request_payment` or `pay`, for `payments.services` only: it creates the invoice in the same
+    transaction, or has a paid invoice (`data` names it in the event)."""
+    if action not in PAYMENT_ACTIONS:
+        raise NotFound(f"Không có thao tác thu phí “{action}”.")
+    return _act(actor=actor, code=code, action=action, version=version, note=note, now=now, fee=data or {})
+
+
+def _act(
+    *,
+    actor: User | None,
+    code: str,
+    action: str,
+    version: int | None,
+    note: str = "",
+    params: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    fee: dict[str, Any] | None = None,
+) -> Dossier:
     transition = TRANSITIONS.get(action)
     if transition is None or action == "submit":
         raise NotFound(f"Không có thao tác “{action}”.")
@@ -323,11 +366,23 @@ def dossier_act(
             if refused.code == "forbidden":
                 raise PermissionDenied(refused.reason) from None
             raise Conflict(refused.reason) from None
+        if action in PAYMENT_ACTIONS and fee is None:
+            raise Conflict(
+                "Yêu cầu đóng phí phải lập khoản phí cho người nộp cùng lúc: hãy dùng chức năng "
+                "“Yêu cầu đóng phí, lệ phí”."
+                if action == "request_payment"
+                else "Hồ sơ chỉ tiếp tục khi khoản phí đã được thanh toán: trực tuyến, hoặc cán bộ một cửa "
+                "ghi nhận nộp tại quầy kèm số biên lai."
+            )
         previous_status = dossier.status
-        data = _apply(dossier, outcome.before, outcome.after, outcome.transition.clock, action, actor, params, now)
+        role = _acting_role(roles, outcome.transition.roles)
+        data = _apply(
+            dossier, outcome.before, outcome.after, outcome.transition.clock, action, actor, role, params, now
+        )
+        if fee:
+            data["invoice"] = fee
         dossier.version += 1
         dossier.save()
-        role = _acting_role(roles, outcome.transition.roles)
         _append_event(
             dossier,
             action=action,
@@ -348,6 +403,12 @@ def dossier_act(
 
 def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
     late = bool(dossier.due_at and dossier.clock == Clock.RUNNING and now > dossier.due_at)
+    # Only a processing dossier not yet approved needs to know who may sign at resolve.
+    leader_approval = (
+        ProcessStep.objects.filter(version_id=dossier.procedure_version_id, role=Role.LEADER.value).exists()
+        if dossier.status == Status.PROCESSING and not dossier.approved
+        else True
+    )
     return DossierState(
         status=Status(dossier.status),
         clock=Clock(dossier.clock),
@@ -361,6 +422,7 @@ def dossier_state(dossier: Dossier, *, now: datetime) -> DossierState:
         late=late,
         supplement_requests=dossier.supplement_requests,
         pause_on_payment=settings.DOSSIER_PAUSE_ON_PAYMENT,
+        leader_approval=leader_approval,
     )
 
 
@@ -379,12 +441,18 @@ def _apply(
     effect: ClockEffect,
     action: str,
     actor: User | None,
+    role: Role,
     params: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
     """Write the outcome onto the row; return what the event should record."""
     data: dict[str, Any] = {}
+    due_before = dossier.due_at
     agency = dossier.current_agency
+    if action == "supplement":
+        dossier.supplement_returned_at = now  # "supplements that came back" (queues.py)
+    elif actor is not None and actor.is_officer:
+        dossier.supplement_returned_at = None  # the next officer action: the handler looked at it
     if effect is ClockEffect.START:
         dossier.received_at = now
         dossier.due_at = dossier.original_due_at = deadlines.due_at_for(
@@ -424,8 +492,11 @@ def _apply(
         data["from_agency"] = dossier.current_agency.code
         dossier.current_agency = dossier.home_agency
         dossier.current_handler = _default_handler(dossier.home_agency, _step_role(dossier, dossier.step_index))
+    elif action == "approve":
+        # Signing is the leader's action: the result is attached (or written) and signed now.
+        data["signed_documents"] = _attach_and_sign_result(dossier, params, actor, now)
     elif action == "resolve":
-        _attach_result(dossier, params, actor)
+        data.update(_resolve_result(dossier, before, params, actor, role, now))
     elif action == "return_result":
         dossier.returned_at = now
         dossier.return_channel = int(params.get("channel") or dossier.channel)
@@ -448,6 +519,10 @@ def _apply(
     dossier.approved = after.approved
     dossier.transferred_out = after.transferred_out
     dossier.supplement_requests = after.supplement_requests
+    if dossier.due_at != due_before:
+        # A new appointment (pause ended, extension): its due-soon reminder and late flag are still to come.
+        dossier.due_soon_notified_at = None
+        dossier.late_notified_at = None
     return data
 
 
@@ -510,14 +585,28 @@ def _step_role(dossier: Dossier, index: int) -> str:
     return steps[index].role if 0 <= index < len(steps) else "specialist"
 
 
-def _default_handler(agency: Agency, role: str) -> User | None:
-    membership = (
-        OfficerMembership.objects.select_related("user")
-        .filter(agency=agency, role=role, user__is_active=True)
-        .order_by("id")
-        .first()
+def _valid_memberships(agency: Agency, role: str, on: datetime | None = None) -> QuerySet[OfficerMembership]:
+    """Memberships holding `role` in `agency` on that day (valid_from ≤ day ≤ valid_to), active users."""
+    day = to_vn(on or timezone.now()).date()
+    return OfficerMembership.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        agency=agency,
+        role=role,
+        valid_from__lte=day,
+        user__is_active=True,
     )
+
+
+def _default_handler(agency: Agency, role: str, on: datetime | None = None) -> User | None:
+    membership = _valid_memberships(agency, role, on).select_related("user").order_by("id").first()
     return membership.user if membership else None
+
+
+_ROLE_NAMES = {
+    "receiver": "cán bộ một cửa",
+    "specialist": "chuyên viên xử lý",
+    "leader": "lãnh đạo",
+}
 
 
 def _open_step(dossier: Dossier, index: int, params: dict[str, Any], now: datetime) -> None:
@@ -526,13 +615,16 @@ def _open_step(dossier: Dossier, index: int, params: dict[str, Any], now: dateti
     role = step.role if step else "specialist"
     handler = None
     if params.get("handler"):
-        handler = User.objects.filter(
-            username=params["handler"],
-            memberships__agency=dossier.current_agency,
-        ).first()
-        if handler is None:
-            raise BadInput("Người xử lý được chọn không thuộc cơ quan đang giữ hồ sơ.", fields={"handler": "invalid"})
-    dossier.current_handler = handler or _default_handler(dossier.current_agency, role)
+        username = str(params["handler"])
+        membership = _valid_memberships(dossier.current_agency, role, now).filter(user__username=username).first()
+        if membership is None:
+            raise BadInput(
+                f"Người xử lý được chọn không phải {_ROLE_NAMES.get(role, role)} đang công tác tại cơ quan "
+                f"đang giữ hồ sơ (bước “{step.name if step else 'Xử lý hồ sơ'}”). Vui lòng chọn người khác.",
+                fields={"handler": "invalid"},
+            )
+        handler = membership.user
+    dossier.current_handler = handler or _default_handler(dossier.current_agency, role, now)
     dossier.step_started_at = now
     dossier.step_due_at = (
         deadlines.step_due_at(agency=dossier.current_agency, started_at=now, hours=float(step.hours)) if step else None
@@ -570,8 +662,11 @@ def _transfer_target(dossier: Dossier, params: dict[str, Any], now: datetime) ->
     return target
 
 
-def _attach_result(dossier: Dossier, params: dict[str, Any], actor: User | None) -> None:
-    """Attach the result (an uploaded PDF, or one the system writes) and sign it for the agency."""
+def _attach_and_sign_result(
+    dossier: Dossier, params: dict[str, Any], actor: User | None, now: datetime
+) -> list[dict[str, Any]]:
+    """Attach the result (an uploaded PDF, or one the system writes) and sign it in the leader's
+    name for the agency; returns what was signed (name, SHA-256) for the log."""
     file_id = params.get("file_id")
     if file_id:
         stored = StoredFile.objects.filter(pk=file_id).first()
@@ -587,9 +682,34 @@ def _attach_result(dossier: Dossier, params: dict[str, Any], actor: User | None)
             uploaded_by=actor,
         )
     elif not dossier.documents.filter(kind=DossierDocument.Kind.RESULT).exists():
-        issue_result_document(dossier, actor=actor)
+        # The result's decision date is when the leader signs it, not when it is handed over.
+        signing = copy.copy(dossier)
+        signing.resolved_at = signing.resolved_at or now
+        issue_result_document(signing, actor=actor)
+    signed = []
     for document in dossier.documents.filter(kind=DossierDocument.Kind.RESULT, signed=False).select_related("file"):
-        dossier_document_sign(document=document, actor=actor)
+        document = dossier_document_sign(document=document, actor=actor)
+        signed.append({"name": document.name, "sha256": document.file.sha256 if document.file else None})
+    return signed
+
+
+def _resolve_result(
+    dossier: Dossier, before: DossierState, params: dict[str, Any], actor: User | None, role: Role, now: datetime
+) -> dict[str, Any]:
+    """At resolve the result is already signed by the leader who approved it; a leader resolving
+    (a process without a leader's approval step, or an extra result) signs now."""
+    if role is Role.LEADER:
+        signed = _attach_and_sign_result(dossier, params, actor, now)
+        return {"signed_documents": signed} if signed else {}
+    if params.get("file_id"):
+        raise BadInput(
+            "Kết quả do lãnh đạo đính kèm và ký số khi phê duyệt; khi ban hành không thay hoặc thêm tệp kết quả.",
+            fields={"file_id": "not_allowed"},
+        )
+    results = list(dossier.documents.filter(kind=DossierDocument.Kind.RESULT).values_list("signed", flat=True))
+    if not results or not all(results):
+        raise Conflict("Kết quả chưa được lãnh đạo ký số. Lãnh đạo cần phê duyệt và ký kết quả trước khi ban hành.")
+    return {}
 
 
 def _issue_form(dossier: Dossier, number: str, *, actor: User | None, note: str) -> None:
@@ -639,19 +759,41 @@ def _append_event(
 
 
 def append_system_event(
-    dossier: Dossier, *, action: str, title: str, at: datetime, data: dict[str, Any] | None = None
+    dossier: Dossier,
+    *,
+    action: str,
+    title: str,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+    actor: User | None = None,
+    role: Role = Role.SYSTEM,
+    note: str = "",
+    public: bool = True,
 ) -> DossierEvent:
     """An event the system records without a status change (lateness flagged, a refund).
 
     It bumps the dossier's version like any change: one event per version, which anchors the
     end of the hash chain (`verify_dossier_log` compares the last event with the version) and
-    makes a page opened before it stale. Call it with the dossier row locked.
+    makes a page opened before it stale, and queues one `dossier.changed` message (the national
+    portal hears of a refund too). Call it with the dossier row locked.
     """
     dossier.version += 1
     Dossier.objects.filter(pk=dossier.pk).update(version=dossier.version)
-    return _append_event(
-        dossier, action=action, role=Role.SYSTEM, actor=None, at=at, from_status=dossier.status, title=title, data=data
+    event = _append_event(
+        dossier,
+        action=action,
+        role=role,
+        actor=actor,
+        at=at,
+        from_status=dossier.status,
+        title=title,
+        note=note,
+        public=public,
+        data=data,
     )
+    # Like every change, it reaches the national portal and the notifications (a refund, lateness).
+    _enqueue_change(dossier, action)
+    return event
 
 
 def _enqueue_change(dossier: Dossier, action: str) -> None:
