@@ -224,6 +224,24 @@ DOSSIER_PAUSE_ON_PAYMENT = env.bool("DOSSIER_PAUSE_ON_PAYMENT", default=True)
 # --- external systems (simulators in development) ----------------------------------------
 SIMULATORS_PORT = env.int("SIMULATORS_PORT", default=8900)
 
+# --- signing (signing/pki.py; the operators' guide is docs/signing.md) -----------------------
+# Nothing set: development, a CA under SIGNING_PKI_DIR (default VAR_DIR/pki) issues each
+# agency's certificate. Production sets SIGNING_PKCS12_DIR (one <agency code>.p12 each) or
+# SIGNING_PKCS11_MODULE (keys on a token or an HSM), never both. The PKCS#12 password and the
+# token PIN stay in the files named by their *_FILE settings, read at each signing: never here.
+SIGNING_PKI_DIR = env.str("SIGNING_PKI_DIR", default=None)
+SIGNING_PKCS12_DIR = env.str("SIGNING_PKCS12_DIR", default=None)
+SIGNING_PKCS12_PASSWORD_FILE = env.str("SIGNING_PKCS12_PASSWORD_FILE", default=None)
+SIGNING_PKCS11_MODULE = env.str("SIGNING_PKCS11_MODULE", default=None)  # the vendor's PKCS#11 .so
+SIGNING_PKCS11_TOKEN_LABEL = env.str("SIGNING_PKCS11_TOKEN_LABEL", default=None)
+SIGNING_PKCS11_PIN_FILE = env.str("SIGNING_PKCS11_PIN_FILE", default=None)
+# Key and certificate labels on the token: the agency code, unless mapped as "code=label,code=label".
+SIGNING_PKCS11_LABELS = env.str("SIGNING_PKCS11_LABELS", default=None)  # or a dict {code: label}
+# CA certificates that signatures must chain to; the development CA is trusted in development only,
+# unless SIGNING_TRUST_DEV_CA says otherwise.
+SIGNING_TRUST_DIR = env.str("SIGNING_TRUST_DIR", default=None)
+SIGNING_TRUST_DEV_CA = env.bool("SIGNING_TRUST_DEV_CA", default=None)
+
 # --- payments -----------------------------------------------------------------------------
 # The national payment platform (simulators/payment.py in development, started by `make run`).
 PAYMENT_PLATFORM_URL = env.str("PAYMENT_PLATFORM_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/payment")

@@ -15,6 +15,7 @@ class SigningCertificate(models.Model):
     class Source(models.TextChoices):
         DEVELOPMENT = "development", _("CA phát triển (tự tạo)")
         PKCS12 = "pkcs12", _("Tệp PKCS#12")
+        PKCS11 = "pkcs11", _("Thiết bị ký số PKCS#11 (token/HSM)")
 
     agency = models.ForeignKey(
         "directory.Agency", on_delete=models.PROTECT, related_name="signing_certificates", verbose_name=_("cơ quan")
