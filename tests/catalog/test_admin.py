@@ -60,3 +60,50 @@ def test_steps_must_add_up(seeded):
     formset = formset_class(data=data, instance=version, prefix="steps")
     assert not formset.is_valid()
     assert "phải bằng thời hạn giải quyết 8 giờ" in str(formset.non_form_errors())
+
+
+def test_new_version_action_keeps_the_version_in_force_until_the_draft_is_activated(admin_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.catalog.selectors import procedure_version_in_force, procedure_versions
+
+    old = ProcedureVersion.objects.get(procedure__code="2.000884")
+    changelist = reverse("admin:catalog_procedureversion_changelist")
+    response = admin_client.post(changelist, {"action": "make_new_version", "_selected_action": [old.pk]}, follow=True)
+    assert response.status_code == 200
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    old.refresh_from_db()
+    draft = procedure_versions(code="2.000884")[-1]
+    assert (draft.status, draft.valid_from) == ("draft", tomorrow)
+    assert old.valid_to is None
+    assert procedure_version_in_force(code="2.000884", on=tomorrow + dt.timedelta(days=30)).pk == old.pk
+
+    response = admin_client.post(changelist, {"action": "activate_drafts", "_selected_action": [draft.pk]}, follow=True)
+    assert response.status_code == 200
+    old.refresh_from_db()
+    draft.refresh_from_db()
+    assert draft.status == "active"
+    assert old.valid_to == today
+    assert procedure_version_in_force(code="2.000884", on=today).pk == old.pk
+    assert procedure_version_in_force(code="2.000884", on=tomorrow).pk == draft.pk
+
+
+def test_a_draft_cannot_be_put_in_force_from_a_day_already_past(seeded):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from motcua.catalog.services import procedure_version_create
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    draft = procedure_version_create(procedure_code="2.001019", valid_from=yesterday, changes={"status": "draft"})
+    data = {f: getattr(draft, f) for f in ProcedureVersionForm.Meta.fields}
+    data.update(procedure=draft.procedure_id, field=draft.field_id, status="active")
+    form = ProcedureVersionForm(data=data, instance=draft)
+    assert not form.is_valid()
+    assert "từ hôm nay trở đi" in str(form.errors["valid_from"])
+    data["valid_from"] = timezone.localdate()
+    assert ProcedureVersionForm(data=data, instance=draft).is_valid()

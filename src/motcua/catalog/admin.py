@@ -29,7 +29,7 @@ from motcua.catalog.models import (
     Synonym,
 )
 from motcua.catalog.selectors import version_in_use
-from motcua.catalog.services import procedure_version_create
+from motcua.catalog.services import procedure_version_activate, procedure_version_create, procedure_versions_chain
 from motcua.core.errors import DomainError
 
 
@@ -70,6 +70,14 @@ class ProcedureVersionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean() or {}
+        was_draft = self.instance.pk is not None and self.initial.get("status") == Status.DRAFT
+        valid_from = cleaned.get("valid_from")
+        if was_draft and cleaned.get("status") == Status.ACTIVE and valid_from and valid_from < timezone.localdate():
+            # Those days were served by the version then in force; history must keep saying so.
+            self.add_error(
+                "valid_from",
+                _("Phiên bản mới chỉ được áp dụng từ hôm nay trở đi: hãy sửa ngày hiệu lực hoặc để ở bản nháp."),
+            )
         days, hours = cleaned.get("processing_days"), cleaned.get("processing_hours")
         if (days is None) == (hours is None):
             raise ValidationError(_("Nhập đúng một trong hai: thời hạn theo ngày làm việc hoặc theo giờ làm việc."))
@@ -163,7 +171,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     list_select_related = ["procedure", "field"]
     raw_id_fields = ["procedure"]
     inlines = [AgencyInline, DocumentInline, FeeInline, StepInline]
-    actions = ["make_new_version"]
+    actions = ["make_new_version", "activate_drafts"]
     fieldsets = (
         (None, {"fields": ("procedure", "name", "field", "level", "status", ("valid_from", "valid_to"))}),
         (
@@ -200,6 +208,26 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     def _readonly_inlines(self):
         return [_read_only(inline) for inline in (AgencyInline, DocumentInline, FeeInline, StepInline)]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"status", "valid_from", "valid_to"} & set(form.changed_data):
+            # A version put in force (or abolished, or moved) closes the one before it; a draft closes nothing.
+            procedure_versions_chain(procedure_code=obj.procedure.code)
+
+    @admin.action(description=_("Áp dụng phiên bản nháp (phiên bản trước kết thúc vào ngày trước đó)"))
+    def activate_drafts(self, request, queryset):
+        for version in queryset.select_related("procedure").order_by("procedure__code", "valid_from"):
+            try:
+                activated = procedure_version_activate(version_id=version.pk)
+            except DomainError as exc:
+                self.message_user(request, f"{version.procedure.code}: {exc.detail}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(code)s: phiên bản từ %(day)s đã được áp dụng.")
+                    % {"code": activated.code, "day": f"{activated.valid_from:%d/%m/%Y}"},
+                )
+
     @admin.action(description=_("Tạo phiên bản mới (bản nháp, hiệu lực từ ngày mai)"))
     def make_new_version(self, request, queryset):
         tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -211,7 +239,14 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{version.procedure.code}: {exc.detail}", messages.ERROR)
             else:
-                self.message_user(request, f"{version.procedure.code}: đã tạo phiên bản nháp từ {tomorrow:%d/%m/%Y}.")
+                self.message_user(
+                    request,
+                    _(
+                        "%(code)s: đã tạo phiên bản nháp từ %(day)s. Phiên bản đang áp dụng giữ nguyên "
+                        "cho đến khi bản nháp được áp dụng."
+                    )
+                    % {"code": version.procedure.code, "day": f"{tomorrow:%d/%m/%Y}"},
+                )
 
 
 class VersionInline(admin.TabularInline):

@@ -498,7 +498,8 @@ def _chained(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for data in items:
         by_code.setdefault(data["code"], []).append(data)
     for versions in by_code.values():
-        versions.sort(key=lambda data: data["valid_from"])
+        # A draft ends nothing: only a version that is (or was) in force closes the one before.
+        versions = sorted((data for data in versions if data["status"] != Status.DRAFT), key=lambda d: d["valid_from"])
         for current, following in itertools.pairwise(versions):
             last_day = (dt.date.fromisoformat(following["valid_from"]) - dt.timedelta(days=1)).isoformat()
             if current["valid_to"] is None or current["valid_to"] > last_day:
@@ -583,8 +584,12 @@ def _agency_codes_of(data: dict[str, Any]) -> set[str]:
 
 
 def close_previous_versions(procedure: Procedure) -> None:
-    """Make a procedure's versions a chain: each open version ends the day before the next starts."""
-    versions = list(procedure.versions.order_by("valid_from"))
+    """Make a procedure's versions a chain: each open version ends the day before the next starts.
+
+    Drafts are left out: preparing a new version never ends the one in force. It is closed
+    when the draft is activated (or a version is imported active or abolished).
+    """
+    versions = list(procedure.versions.exclude(status=Status.DRAFT).order_by("valid_from"))
     for current, following in itertools.pairwise(versions):
         last_day = following.valid_from - dt.timedelta(days=1)
         if current.valid_to is None or current.valid_to > last_day:

@@ -13,12 +13,14 @@ from motcua.catalog.interchange import (
     FORMAT_VERSION,
     CatalogImportError,
     ImportResult,
+    close_previous_versions,
     import_documents,
     version_to_data,
 )
-from motcua.catalog.models import Procedure, ProcedureVersion, Synonym
-from motcua.core.errors import BadInput, NotFound
+from motcua.catalog.models import Procedure, ProcedureVersion, Status, Synonym
+from motcua.core.errors import BadInput, Conflict, NotFound
 from motcua.core.text import normalize
+from motcua.core.timeutil import local_date
 
 
 def catalog_import(*, documents: list[tuple[str, Any]]) -> ImportResult:
@@ -36,8 +38,10 @@ def procedure_version_create(
     """Make a new version of a procedure effective from `valid_from`, copying the latest one.
 
     `changes` overrides keys of the interchange format (docs/catalog.md) — name, fees,
-    documents, steps, form_schema, … The previous version ends the day before. Versions
-    that dossiers reference are never rewritten; this is how a procedure is edited.
+    documents, steps, form_schema, status … An active (or abolished) new version ends the
+    previous one the day before; a draft (`changes={"status": "draft"}`) ends nothing: the
+    version in force stays in force until the draft is activated (`procedure_version_activate`).
+    Versions that dossiers reference are never rewritten; this is how a procedure is edited.
     """
     procedure = Procedure.objects.filter(code=procedure_code).first()
     if procedure is None:
@@ -67,6 +71,53 @@ def procedure_version_create(
     return procedure.versions.get(valid_from=valid_from)
 
 
+def procedure_version_activate(*, version_id: int, today: dt.date | None = None) -> ProcedureVersion:
+    """Put a draft version in force from its `valid_from`; the previous version then ends the day before.
+
+    The date must not have passed (default today, Vietnam time): dossiers received on the
+    days before were received under the version then in force, and history must keep saying so.
+    """
+    from django.utils import timezone
+
+    today = today or local_date(timezone.now())
+    with transaction.atomic():
+        version = ProcedureVersion.objects.select_for_update().select_related("procedure").filter(pk=version_id).first()
+        if version is None:
+            raise NotFound("Không tìm thấy phiên bản thủ tục.")
+        if version.status != Status.DRAFT:
+            raise Conflict(
+                f"Phiên bản từ {version.valid_from:%d/%m/%Y} của thủ tục {version.code} không phải bản nháp."
+            )
+        if version.valid_from < today:
+            raise BadInput(
+                f"Phiên bản nháp của thủ tục {version.code} có hiệu lực từ {version.valid_from:%d/%m/%Y}, ngày đã qua. "
+                "Hãy sửa ngày hiệu lực thành hôm nay hoặc muộn hơn rồi áp dụng.",
+                fields={"valid_from": "past"},
+            )
+        if not version.steps.exists():
+            raise BadInput(
+                f"Thủ tục {version.code}: phiên bản đang áp dụng phải có quy trình nội bộ (ít nhất một bước).",
+                fields={"steps": "required"},
+            )
+        version.status = Status.ACTIVE
+        version.save(update_fields=["status", "updated_at"])
+        close_previous_versions(version.procedure)
+    return version
+
+
+def procedure_versions_chain(*, procedure_code: str) -> None:
+    """Close again each version the day before the next version that is not a draft starts.
+
+    Called after a version's dates or status are edited by hand (the admin), so the
+    procedure has exactly one version in force on any day.
+    """
+    procedure = Procedure.objects.filter(code=procedure_code).first()
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục mã {procedure_code}.")
+    with transaction.atomic():
+        close_previous_versions(procedure)
+
+
 def procedure_popularity_bump(*, procedure_code: str, by: int = 1) -> None:
     """Count one more use (a dossier, a visit) of a procedure: the search's tie-breaker."""
     Procedure.objects.filter(code=procedure_code).update(popularity=F("popularity") + by)
@@ -86,6 +137,8 @@ __all__ = [
     "ImportResult",
     "catalog_import",
     "procedure_popularity_bump",
+    "procedure_version_activate",
     "procedure_version_create",
+    "procedure_versions_chain",
     "synonym_set",
 ]
