@@ -67,3 +67,36 @@ def test_unknown_procedure_is_404(client, seeded):  # noqa: F811
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
+
+
+def test_empty_parameters_mean_no_filter_and_the_first_page(client, seeded):  # noqa: F811
+    everything = client.get("/api/v1/procedures").json()
+    response = client.get("/api/v1/procedures?q=&agency=&online=&page=")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["page"] == 1 and body["count"] == everything["count"] >= 60
+    assert [item["code"] for item in body["items"]] == [item["code"] for item in everything["items"]]
+    response = client.get("/api/v1/procedures?q=khai+sinh&agency=&field=&online=&level=&page=&page_size=")
+    assert response.status_code == 200
+    assert response.json()["items"][0]["code"] == "1.001193"
+    # Empty is "no filter"; a real value is still checked.
+    assert client.get("/api/v1/procedures?online=&page=0").status_code == 400
+
+
+def test_the_version_in_force_is_served_while_a_draft_waits(client, seeded, monkeypatch):  # noqa: F811
+    import datetime as dt
+
+    from motcua.catalog import selectors
+    from motcua.catalog.services import procedure_version_create
+
+    procedure_version_create(
+        procedure_code="3.000465",
+        valid_from=dt.date(2027, 5, 1),
+        changes={"status": "draft", "name": "Cấp bản sao văn bằng (dự thảo chưa áp dụng)"},
+    )
+    monkeypatch.setattr(selectors, "_today", lambda: dt.date(2027, 6, 1))
+    detail = client.get("/api/v1/procedures/3.000465")
+    assert detail.status_code == 200
+    assert detail.json()["name"] == "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc (tại cấp tỉnh)"
+    found = client.get("/api/v1/procedures", {"q": "ban sao van bang"}).json()["items"]
+    assert found[0]["code"] == "3.000465" and "dự thảo" not in found[0]["name"]

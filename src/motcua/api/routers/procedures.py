@@ -5,6 +5,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field as SchemaField
+from pydantic import ValidationInfo, field_validator
 
 from motcua.catalog import selectors
 from motcua.core.errors import BadInput
@@ -40,6 +41,20 @@ class ListFilters(Schema):
     level: Literal["province", "commune"] | None = None
     page: int = SchemaField(1, ge=1, le=10_000)
     page_size: int = SchemaField(20, ge=1, le=100)
+
+    # Forms and contract.md's own example send every parameter, empty ones too
+    # (`?q=&agency=&online=&page=`): empty means "no filter" and the first page.
+    @field_validator("agency", "field", "online", "level", mode="before")
+    @classmethod
+    def _empty_is_no_filter(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("page", "page_size", mode="before")
+    @classmethod
+    def _empty_is_the_default(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name or ""].default
+        return value
 
 
 class Document(Schema):
