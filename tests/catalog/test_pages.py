@@ -58,3 +58,36 @@ def test_fee_in_dong_and_unknown_procedure(client, seeded):
 def test_home_page_has_the_search_box(client, db):
     html = client.get(reverse("portal:home")).content.decode()
     assert 'action="/thu-tuc/"' in html and 'name="q"' in html
+
+
+def test_the_agency_filter_offers_every_ward_and_filters_by_one(client, seeded):
+    from motcua.catalog.selectors import commune_unit_codes
+    from motcua.directory.models import Agency
+
+    units = commune_unit_codes()
+    assert len(units) == 168
+    html = client.get(reverse("portal:catalog")).content.decode()
+    assert '<optgroup label="Phường, xã, đặc khu">' in html
+    assert '<optgroup label="Sở, ban, ngành và cơ quan cấp Thành phố">' in html
+    for code in units:
+        assert f'<option value="{code}"' in html, code
+    ward = Agency.objects.get(name="Phường Bến Thành")
+    response = client.get(reverse("portal:catalog"), {"agency": ward.code, "q": "khai sinh"})
+    html = response.content.decode()
+    assert f'<option value="{ward.code}" selected>Phường Bến Thành</option>' in html
+    assert "Đăng ký khai sinh</a>" in html
+    assert f"/thu-tuc/1.001193/?agency={ward.code}" in html
+    # A department's procedure is not performed at a ward.
+    assert (
+        "Cấp giấy phép lao động cho người lao động nước ngoài"
+        not in client.get(
+            reverse("portal:catalog"), {"agency": ward.code, "page_size": 100, "q": "giay phep lao dong"}
+        ).content.decode()
+    )
+    from motcua.catalog.models import ProcedureVersion
+
+    all_communes = ProcedureVersion.objects.filter(status="active", all_commune_units=True).count()
+    assert all_communes >= 40
+    everywhere = client.get(reverse("portal:catalog"), {"agency": ward.code}).content.decode()
+    heading = everywhere.split('id="results-heading"', 1)[1].split("</h2>", 1)[0]
+    assert " ".join(heading.split()) == f'aria-live="polite"> {all_communes} thủ tục'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from motcua.catalog.models import (
     ProcessStep,
 )
 from motcua.core.errors import BadInput, NotFound
+from motcua.core.text import fold
 from motcua.core.timeutil import local_date
 from motcua.directory.models import Agency
 
@@ -156,7 +158,7 @@ def field_list() -> list[Field]:
 
 
 def agency_choices() -> list[tuple[str, str]]:
-    """(code, name) of the agencies named by procedures in force, plus one entry per commune unit level."""
+    """(code, name) of the agencies named by procedures in force (departments, boards, police…)."""
     day = _today()
     rows = (
         Agency.objects.filter(procedure_links__version__in=ProcedureVersion.objects.in_force_on(day))
@@ -167,19 +169,93 @@ def agency_choices() -> list[tuple[str, str]]:
     return list(rows)
 
 
+@dataclass
+class AgencyChoiceGroup:
+    label: str
+    choices: list[tuple[str, str]]
+
+
+def agency_choice_groups() -> list[AgencyChoiceGroup]:
+    """The catalogue's agency filter: the agencies named by procedures in force, then every ward,
+    commune and special zone active today when some procedure in force is performed by all of
+    them (or names one), each group sorted the Vietnamese way (accents folded)."""
+    from django.utils.translation import gettext as _
+
+    day = _today()
+    in_force = ProcedureVersion.objects.in_force_on(day)
+    level_order = {level: i for i, level in enumerate(COMMUNE_LEVELS)}
+    units = sorted(
+        Agency.objects.active_on(day).filter(level__in=COMMUNE_LEVELS).values_list("code", "name", "level"),
+        key=lambda row: (level_order.get(row[2], 9), fold(row[1])),
+    )
+    unit_codes = {code for code, _name, _level in units}
+    named = agency_choices()
+    groups: list[AgencyChoiceGroup] = []
+    others = [(code, name) for code, name in named if code not in unit_codes]
+    if others:
+        groups.append(AgencyChoiceGroup(_("Sở, ban, ngành và cơ quan cấp Thành phố"), others))
+    if units and (len(others) < len(named) or in_force.filter(all_commune_units=True).exists()):
+        groups.append(AgencyChoiceGroup(_("Phường, xã, đặc khu"), [(code, name) for code, name, _level in units]))
+    return groups
+
+
 def catalog_export(*, codes: list[str] | None = None) -> dict:
     """The catalogue in the interchange format of docs/catalog.md."""
     return _catalog_export(codes=codes)
 
 
-def procedure_expected_due(version: ProcedureVersion, *, now=None):
-    """When a dossier received now would be due, in working time (ux.md: "dự kiến trước …")."""
+def procedure_receiving_agency(version: ProcedureVersion, *, agency_code: str | None = None) -> Agency | None:
+    """The agency that would receive a dossier of this version: the one asked for when it performs
+    the procedure (a ward of an all-commune procedure too), else its first receiving agency.
+
+    Uses the prefetched `agency_links` of `procedure_detail`; None when no single agency is
+    known (an all-commune procedure and no ward chosen).
+    """
+    links = list(version.agency_links.all())
+    if agency_code:
+        for link in links:
+            if link.agency.code == agency_code:
+                return link.agency
+        if version.all_commune_units:
+            ward = Agency.objects.active_on(_today()).filter(level__in=COMMUNE_LEVELS, code=agency_code).first()
+            if ward is not None:
+                return ward
+    receiving = [link for link in links if link.role == ProcedureAgency.Role.RECEIVING] or links
+    return receiving[0].agency if receiving else None
+
+
+def _commune_units_working_hours() -> list | None:
+    """The wards' and communes' working hours when they all keep the same ones, else None."""
+    hours = {
+        json.dumps(value or [])
+        for value in Agency.objects.active_on(_today())
+        .filter(level__in=COMMUNE_LEVELS)
+        .values_list("working_hours", flat=True)
+    }
+    if len(hours) != 1:
+        return None
+    return json.loads(hours.pop()) or None
+
+
+def procedure_expected_due(version: ProcedureVersion, *, now=None, agency: Agency | None = None):
+    """When a dossier received now would be due, in the receiving agency's working time
+    (ux.md: "dự kiến trước …"): `agency`, else `procedure_receiving_agency(version)`; for an
+    all-commune procedure with no ward chosen, the wards' common hours (the default ones when
+    they differ).
+    """
     from django.utils import timezone
 
     from motcua.core.calendar import get_work_calendar
 
     now = now or timezone.now()
-    calendar = get_work_calendar()
+    agency = agency or procedure_receiving_agency(version)
+    if agency is not None:
+        working_hours = agency.working_hours or None
+    elif version.all_commune_units:
+        working_hours = _commune_units_working_hours()
+    else:
+        working_hours = None
+    calendar = get_work_calendar(working_hours)
     if version.processing_hours:
         return calendar.deadline_after_working_hours(now, version.processing_hours, cutoff=version.cutoff_hour)
     if version.processing_days:

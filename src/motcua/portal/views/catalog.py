@@ -72,7 +72,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "results": results,
             "error": error,
             "fields": selectors.field_list(),
-            "agencies": selectors.agency_choices(),
+            "agency_groups": selectors.agency_choice_groups(),
             "online_choices": OnlineMode.choices,
             "level_choices": Level.choices,
             "query_string": query.urlencode(),
@@ -103,6 +103,8 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
     source_labels = dict(StateDataSource.choices)
     role_labels = dict(ProcessStep.Role.choices)
     agencies = [link.agency for link in version.agency_links.all()]
+    # The ward (or agency) chosen in the catalogue's filter, when it performs this procedure.
+    receiving_agency = selectors.procedure_receiving_agency(version, agency_code=request.GET.get("agency", "")[:40])
     min_fee = min((fee.amount_vnd for fee in fees), default=None)
     return render(
         request,
@@ -113,7 +115,8 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
             "fee_summary": format_vnd(min_fee) if min_fee is not None and len(fees) == 1 else "",
             "fees": [{"fee": fee, "amount": format_vnd(fee.amount_vnd)} for fee in fees],
             "time": describe_time(version.processing_days, version.processing_hours),
-            "expected_due": selectors.procedure_expected_due(version),
+            "expected_due": selectors.procedure_expected_due(version, agency=receiving_agency),
+            "chosen_unit": receiving_agency if request.GET.get("agency") and receiving_agency not in agencies else None,
             "documents": [
                 {"doc": doc, "source": source_labels.get(doc.state_data_source, "") if doc.state_data_source else ""}
                 for doc in documents
