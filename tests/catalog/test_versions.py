@@ -100,3 +100,22 @@ def test_popularity_counter(seeded):
     procedure_popularity_bump(procedure_code="1.004884", by=3)
     version.procedure.refresh_from_db()
     assert version.procedure.popularity == before + 3
+
+
+def test_the_repair_migration_reopens_versions_an_old_draft_ended(seeded):
+    import importlib
+
+    from django.apps import apps
+
+    repair = importlib.import_module("motcua.catalog.migrations.0002_reopen_versions_ended_by_drafts")
+    old = procedure_version_in_force(code="2.001035", on=dt.date(2026, 12, 1))
+    procedure_version_create(procedure_code="2.001035", valid_from=dt.date(2027, 4, 1), changes={"status": "draft"})
+    ProcedureVersion.objects.filter(pk=old.pk).update(valid_to=dt.date(2027, 3, 31))  # what the bug did
+    # An unrelated, deliberate end is kept.
+    other = procedure_version_in_force(code="2.001023", on=dt.date(2026, 12, 1))
+    ProcedureVersion.objects.filter(pk=other.pk).update(valid_to=dt.date(2027, 3, 31))
+    repair.reopen(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert old.valid_to is None
+    assert other.valid_to == dt.date(2027, 3, 31)
