@@ -9,11 +9,13 @@ Ranking (a BM25-like sum, kept simple and explainable):
 - every text is folded (lower case, no diacritics, đ → d), so "khai sinh" = "khai sinh";
 - words are weighted by where they occur: name 3, everyday keywords 2, field 1.2,
   description/result 0.6; rarer words (idf) count more;
-- Vietnamese words are mostly two syllables ("khai sinh", "giấy phép"): adjacent syllable
-  pairs of the query that are also adjacent in the name (a bigram) earn a bonus. This is a
-  light word segmentation of our own. underthesea would segment better, but it pulls
-  scikit-learn, nltk and model downloads into a web process for a catalogue whose names are
-  short and formulaic; syllable bigrams learned from the names do the job here;
+- Vietnamese word segmentation (`segment.py`, underthesea's packaged model, offline): the
+  words of several syllables of every text ("khai_sinh", "giấy_phép") are terms of their
+  own, weighted `COMPOUND_WEIGHT` × their field over a single syllable. The query is
+  segmented by the model when it carries diacritics, else by longest match against the
+  catalogue's words, so "lam giay khai sinh" finds the word "khai_sinh" too;
+- adjacent syllable pairs of the query that are also adjacent in the name (or in one of
+  the keywords) earn a bonus: word order still counts where the words are the same;
 - a query word unknown to the index is matched to indexed words one edit away
   (a SymSpell-style deletion map), so "khai sihn" still finds "khai sinh";
 - the synonyms table (admin-editable) adds the official words for an everyday phrase
@@ -35,6 +37,7 @@ from datetime import date
 
 from django.db import connection
 
+from motcua.catalog import segment
 from motcua.core.text import fold, fold_tokens
 
 WEIGHT_NAME = 3.0
@@ -42,6 +45,9 @@ WEIGHT_KEYWORDS = 2.0
 WEIGHT_FIELD = 1.2
 WEIGHT_BODY = 0.6
 BIGRAM_BONUS = 1.2
+# A word of several syllables ("khai_sinh") found in a text weighs this much more than each
+# of its syllables there: matching the word is stronger evidence than matching its parts.
+COMPOUND_WEIGHT = 1.5
 TYPO_WEIGHT = 0.75
 POPULARITY_TTL = 30.0
 
@@ -121,6 +127,8 @@ class SearchIndex:
     idf: dict[str, float] = field(default_factory=dict)
     deletes: dict[str, set[str]] = field(default_factory=dict)
     synonyms: list[tuple[tuple[str, ...], list[str]]] = field(default_factory=list)
+    # The words of several syllables the segmenter found in the catalogue ("giay_phep").
+    vocabulary: frozenset[str] = frozenset()
     by_code: dict[str, int] = field(default_factory=dict)
     commune_units: frozenset[str] = frozenset()
     popularity_at: float = 0.0
@@ -226,14 +234,17 @@ def build_index(day: date, signature: tuple) -> SearchIndex:
         )
         index.by_code[hit.code] = position
         weights: dict[str, float] = {}
-        for text, weight in (
-            (row["description"] + " " + row["result_name"], WEIGHT_BODY),
-            (row["field__name"], WEIGHT_FIELD),
-            (row["keywords"], WEIGHT_KEYWORDS),
-            (row["name"], WEIGHT_NAME),
+        for texts, weight in (
+            ([row["description"], row["result_name"]], WEIGHT_BODY),
+            ([row["field__name"]], WEIGHT_FIELD),
+            (row["keywords"].split(","), WEIGHT_KEYWORDS),
+            ([row["name"]], WEIGHT_NAME),
         ):
-            for token in fold_tokens(text):
-                weights[token] = max(weights.get(token, 0.0), weight)
+            for text in texts:
+                for token in fold_tokens(text):
+                    weights[token] = max(weights.get(token, 0.0), weight)
+                for word in segment.compounds(text):
+                    weights[word] = max(weights.get(word, 0.0), weight * COMPOUND_WEIGHT)
         # Keyword phrases count as bigrams too ("so do" → a "word" of the procedure).
         index.docs[-1].name_bigrams |= _bigrams(fold_tokens(row["keywords"]))
         for token, weight in weights.items():
@@ -247,8 +258,10 @@ def build_index(day: date, signature: tuple) -> SearchIndex:
             for variant in _deletes(token):
                 deletes[variant].add(token)
     index.deletes = dict(deletes)
+    index.vocabulary = frozenset(token for token in postings if segment.JOINER in token)
     for term, expansion in Synonym.objects.values_list("term", "expansion"):
-        index.synonyms.append((tuple(fold_tokens(term)), fold_tokens(expansion)))
+        words = [word for word in segment.compounds(expansion) if word in index.vocabulary]
+        index.synonyms.append((tuple(fold_tokens(term)), fold_tokens(expansion) + words))
     index.synonyms.sort(key=lambda pair: len(pair[0]), reverse=True)
     return index
 
@@ -322,6 +335,37 @@ def _correct(token: str, index: SearchIndex) -> list[str]:
     return ranked[:2]
 
 
+_STOP_WORDS = frozenset(phrase.replace(" ", segment.JOINER) for phrase in STOP_PHRASES if " " in phrase)
+
+
+def _query_words(text: str, raw_tokens: list[str], index: SearchIndex) -> list[tuple[str, float]]:
+    """The query's words of several syllables that the catalogue has, with their weights.
+
+    Accented text is segmented by the model; unaccented (or typo-corrected) syllables by
+    longest match against the catalogue's words. Filler words ("hồ sơ", "thủ tục") are left out.
+    """
+    found: dict[str, float] = {}
+    if segment.has_diacritics(text):
+        for word in segment.compounds(text):
+            if word in index.vocabulary:
+                found[word] = 1.0
+    if not found:
+        corrected: list[str] = []
+        typos: set[int] = set()
+        for position, token in enumerate(raw_tokens):
+            if token in index.postings or len(token) < 3:
+                corrected.append(token)
+                continue
+            candidates = _correct(token, index)
+            corrected.append(candidates[0] if candidates else token)
+            typos.add(position)
+        for start, word in segment.match_words(corrected, index.vocabulary):
+            size = word.count(segment.JOINER) + 1
+            # A word rebuilt from a corrected syllable counts like a typo correction.
+            found.setdefault(word, TYPO_WEIGHT if typos & set(range(start, start + size)) else 1.0)
+    return [(word, weight) for word, weight in found.items() if word not in _STOP_WORDS]
+
+
 def parse_query(text: str, index: SearchIndex) -> _Query:
     folded = fold(text)
     code_match = _CODE_RE.search(text)
@@ -342,9 +386,11 @@ def parse_query(text: str, index: SearchIndex) -> _Query:
         else:
             terms.setdefault(token, 1.0)  # unknown: counts against coverage
             sequence.append(token)
+    for word, weight in _query_words(text, raw_tokens, index):
+        terms[word] = max(terms.get(word, 0.0), weight)
     sequences = [sequence]
     for expansion in _expand_synonyms(raw_tokens, index):
-        sequences.append(expansion)
+        sequences.append([token for token in expansion if segment.JOINER not in token])
         for token in expansion:
             terms[token] = max(terms.get(token, 0.0), 0.9)
     return _Query(terms=list(terms.items()), sequences=sequences, code=code_match.group(0) if code_match else None)
