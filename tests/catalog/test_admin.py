@@ -107,3 +107,25 @@ def test_a_draft_cannot_be_put_in_force_from_a_day_already_past(seeded):
     assert "từ hôm nay trở đi" in str(form.errors["valid_from"])
     data["valid_from"] = timezone.localdate()
     assert ProcedureVersionForm(data=data, instance=draft).is_valid()
+
+
+def test_setting_a_draft_active_in_the_change_form_closes_the_previous_version(seeded, rf):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.contrib import admin as django_admin
+
+    from motcua.catalog.admin import ProcedureVersionAdmin
+    from motcua.catalog.selectors import procedure_version_in_force
+    from motcua.catalog.services import procedure_version_create
+
+    old = procedure_version_in_force(code="1.003677", on=dt.date(2027, 8, 1))
+    draft = procedure_version_create(
+        procedure_code="1.003677", valid_from=dt.date(2027, 9, 1), changes={"status": "draft"}
+    )
+    draft.status = "active"
+    model_admin = ProcedureVersionAdmin(ProcedureVersion, django_admin.site)
+    model_admin.save_model(rf.post("/"), draft, SimpleNamespace(changed_data=["status"]), True)
+    old.refresh_from_db()
+    assert old.valid_to == dt.date(2027, 8, 31)
+    assert procedure_version_in_force(code="1.003677", on=dt.date(2027, 9, 1)).pk == draft.pk
