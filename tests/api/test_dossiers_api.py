@@ -221,3 +221,105 @@ def test_api_times_are_in_vietnam_time(client: Client, home_affairs_procedure):
     )
     assert created.json()["submitted_at"].endswith("+07:00")
     assert "Z" not in created.json()["submitted_at"]
+
+
+def _submitted_and_received(client: Client, version: ProcedureVersion) -> tuple[str, str, dict]:
+    citizen, receiver = token(client, "demo.citizen"), token(client, "demo.receiver")
+    uploaded = _upload(client, citizen)
+    created = client.post(
+        "/api/v1/dossiers",
+        _submission(version, uploaded["id"]),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=citizen,
+    ).json()
+    received = _action(client, receiver, created["code"], "receive", {"version": created["version"]})
+    assert received.status_code == 200, received.content
+    return citizen, receiver, received.json()
+
+
+def _action(client: Client, auth: str, code: str, action: str, body: dict):
+    return client.post(
+        f"/api/v1/dossiers/{code}/actions/{action}", body, content_type="application/json", HTTP_AUTHORIZATION=auth
+    )
+
+
+def test_fees_go_through_the_payments_domain(client: Client, home_affairs_procedure):
+    from motcua.catalog.models import Fee
+
+    home_affairs_procedure.fees.all().delete()
+    Fee.objects.create(version=home_affairs_procedure, case="Cấp mới", amount_vnd=200_000)
+    citizen, receiver, dossier = _submitted_and_received(client, home_affairs_procedure)
+    code = dossier["code"]
+    assert "request_payment" in dossier["allowed_actions"]
+
+    asked = _action(client, receiver, code, "request_payment", {"version": dossier["version"]})
+    assert asked.status_code == 200, asked.content
+    assert asked.json()["status"] == 6
+    (invoice,) = client.get(f"/api/v1/payments/invoices?dossier={code}", HTTP_AUTHORIZATION=citizen).json()["items"]
+    assert (invoice["state"], invoice["amount_vnd"]) == ("created", 200_000)
+
+    # The applicant cannot mark the fee paid: 403, told to pay online; nothing changes.
+    mine = client.get(f"/api/v1/dossiers/{code}", HTTP_AUTHORIZATION=citizen).json()
+    assert "pay" not in mine["allowed_actions"]
+    refused = _action(client, citizen, code, "pay", {"version": mine["version"]})
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "forbidden" and "thanh toán trực tuyến" in refused.json()["detail"]
+    assert client.get(f"/api/v1/dossiers/{code}", HTTP_AUTHORIZATION=citizen).json()["version"] == mine["version"]
+
+    # The one-stop officer records the counter payment, with its receipt number.
+    seen = client.get(f"/api/v1/dossiers/{code}", HTTP_AUTHORIZATION=receiver).json()
+    assert "pay" in seen["allowed_actions"]
+    missing = _action(client, receiver, code, "pay", {"version": seen["version"]})
+    assert missing.status_code == 400 and missing.json()["fields"] == {"receipt_number": "required"}
+    stale = _action(client, receiver, code, "pay", {"version": seen["version"] - 1, "receipt_number": "BL-7"})
+    assert stale.status_code == 409 and stale.json()["error"] == "stale_version"
+    paid = _action(client, receiver, code, "pay", {"version": seen["version"], "receipt_number": "BL-7"})
+    assert paid.status_code == 200, paid.content
+    assert paid.json()["status"] == 2
+    (invoice,) = client.get(f"/api/v1/payments/invoices?dossier={code}", HTTP_AUTHORIZATION=citizen).json()["items"]
+    assert (invoice["state"], invoice["channel"]) == ("success", "counter")
+    events = client.get(f"/api/v1/dossiers/{code}/events", HTTP_AUTHORIZATION=receiver).json()["items"]
+    assert [e["action"] for e in events][-2:] == ["request_payment", "pay"]
+    assert events[-1]["data"]["invoice"]["reference"] == invoice["reference"]
+
+
+def test_no_fee_no_payment_request(client: Client, home_affairs_procedure):
+    home_affairs_procedure.fees.all().delete()
+    _citizen, receiver, dossier = _submitted_and_received(client, home_affairs_procedure)
+    assert "request_payment" not in dossier["allowed_actions"]
+    refused = _action(client, receiver, dossier["code"], "request_payment", {"version": dossier["version"]})
+    assert refused.status_code == 409
+    after = client.get(f"/api/v1/dossiers/{dossier['code']}", HTTP_AUTHORIZATION=receiver).json()
+    assert (after["status"], after["version"]) == (2, dossier["version"])
+
+
+def test_an_online_supplement_attaches_its_documents_and_resumes_in_one_step(client: Client, home_affairs_procedure):
+    citizen, receiver, dossier = _submitted_and_received(client, home_affairs_procedure)
+    code = dossier["code"]
+    asked = _action(client, receiver, code, "request_supplement", {"version": dossier["version"], "note": "Ảnh rõ nét"})
+    assert asked.status_code == 200 and asked.json()["status"] == 5
+    version = asked.json()["version"]
+    requirement = home_affairs_procedure.documents.order_by("order").first().code
+    upload = _upload(client, citizen)
+    others = _upload(client, token(client, "demo.citizen2"))
+
+    for bad in (
+        [{"requirement_code": "KHONG_CO", "file_id": upload["id"]}],
+        [{"requirement_code": requirement, "file_id": others["id"]}],  # someone else's file
+    ):
+        response = _action(client, citizen, code, "supplement", {"version": version, "documents": bad})
+        assert response.status_code == 400, response.content
+        assert response.json()["detail"]
+    assert client.get(f"/api/v1/dossiers/{code}", HTTP_AUTHORIZATION=citizen).json()["status"] == 5
+
+    documents = [
+        {"requirement_code": requirement, "file_id": upload["id"]},
+        {"requirement_code": "BO_SUNG", "file_id": upload["id"]},
+    ]
+    answered = _action(client, citizen, code, "supplement", {"version": version, "documents": documents})
+    assert answered.status_code == 200, answered.content
+    body = answered.json()
+    assert body["status"] == 2 and body["version"] == version + 1
+    added = [d for d in body["documents"] if d["kind"] == "input" and d["name"].startswith("Giấy tờ bổ sung")]
+    assert sorted(d["requirement_code"] for d in added) == sorted([requirement, "BO_SUNG"])
+    assert {d["sha256"] for d in added} == {upload["sha256"]}

@@ -16,7 +16,7 @@ from motcua.core.timeutil import format_vn
 from motcua.dossiers import forms
 from motcua.dossiers.files import file_read
 from motcua.dossiers.models import DossierDocument, DueDateChange
-from tests.dossiers.conftest import DossierFlow, at
+from tests.dossiers.conftest import FLOW_STEPS, DossierFlow, at
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +309,20 @@ def test_forms_01_and_06_render_to_png_for_people_to_look_at(dossier_flow):
         subprocess.run(["pdftoppm", "-png", "-r", "110", "-", str(ARTIFACTS / f"form_{number}")], input=pdf, check=True)
         pages = sorted(ARTIFACTS.glob(f"form_{number}-*.png"))
         assert pages and all(page.stat().st_size > 10_000 for page in pages)
+
+
+def test_resolve_stores_the_control_sheet_06_signed_with_every_hand_over(dossier_flow):
+    from motcua.signing.services import verify_pdf
+
+    dossier = dossier_flow.run_to_resolved()
+    document = notice(dossier_flow, "06")
+    assert document.name == forms.FORM_TITLES["06"] and document.signed
+    assert document.file.name == f"Mau-06-{dossier.code}.pdf"
+    pdf = file_read(document.file)
+    verdict = verify_pdf(pdf)
+    assert verdict.valid and not verdict.altered and verdict.dossier_code == dossier.code
+    text = flat(pdf_text(pdf))
+    assert f"Mẫu số 06 — {forms.FORM_TITLES['06']}" in text
+    # Every step of the process is on the stored sheet, the late first step marked as such.
+    for name, _role, _hours in FLOW_STEPS:
+        assert name in text, name

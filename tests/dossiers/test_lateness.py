@@ -84,3 +84,73 @@ def test_due_soon_reminder_within_one_working_day(received):
     assert dossiers_remind_due_soon(now=received.due_at - timedelta(hours=2)) == 1
     assert dossiers_remind_due_soon(now=received.due_at - timedelta(hours=1)) == 0
     assert OutboxMessage.objects.filter(topic="dossier.due_soon").count() == 1
+
+
+def test_a_new_appointment_gets_its_own_reminder_and_late_flag_after_an_extension(received):
+    """The marks are per due date: an extension clears them, so the periodic tasks fire again."""
+    first_due = received.due_at
+    assert dossiers_remind_due_soon(now=first_due - timedelta(hours=2)) == 1
+    leader = User.objects.get(username="demo.leader")
+    dossier = Dossier.objects.get(pk=received.pk)
+    dossier = dossier_act(
+        actor=leader,
+        code=dossier.code,
+        action="extend",
+        version=dossier.version,
+        note="Cần xác minh thêm với cơ quan phối hợp.",
+        params={"extra_days": 2},
+        now=first_due - timedelta(hours=1),
+    )
+    assert dossier.due_at > first_due
+    assert (dossier.due_soon_notified_at, dossier.late_notified_at) == (None, None)
+    # Nothing at the old due time: the appointment moved.
+    assert dossiers_flag_late(now=first_due + timedelta(minutes=1)) == 0
+    # The new appointment: its own due-soon reminder, then its own late flag, each once.
+    assert dossiers_remind_due_soon(now=dossier.due_at - timedelta(hours=2)) == 1
+    assert dossiers_remind_due_soon(now=dossier.due_at - timedelta(hours=1)) == 0
+    assert dossiers_flag_late(now=dossier.due_at + timedelta(minutes=1)) == 1
+    assert dossiers_flag_late(now=dossier.due_at + timedelta(hours=1)) == 0
+    reminders = OutboxMessage.objects.filter(topic="dossier.due_soon", payload__code=dossier.code)
+    assert sorted(datetime.fromisoformat(m.payload["due_at"]) for m in reminders) == [first_due, dossier.due_at]
+    assert OutboxMessage.objects.filter(topic="dossier.late", payload__code=dossier.code).count() == 1
+    assert list(verify_dossier_logs()) == []
+
+
+def test_a_late_dossier_whose_pause_moved_its_due_date_is_flagged_for_the_new_date(received):
+    receiver = User.objects.get(username="demo.receiver")
+    citizen = User.objects.get(username="demo.citizen")
+    late_at = received.due_at + timedelta(minutes=1)
+    assert dossiers_flag_late(now=late_at) == 1
+    dossier = Dossier.objects.get(pk=received.pk)
+    dossier = dossier_act(
+        actor=receiver,
+        code=dossier.code,
+        action="request_supplement",
+        version=dossier.version,
+        note="Bổ sung ảnh chân dung",
+        now=late_at + timedelta(minutes=30),
+    )
+    dossier = dossier_act(
+        actor=citizen, code=dossier.code, action="supplement", version=dossier.version, now=late_at + timedelta(days=1)
+    )
+    assert dossier.due_at > received.due_at and dossier.late_notified_at is None
+    # Still past the (moved) due date: flagged again, for that date.
+    assert dossiers_flag_late(now=late_at + timedelta(days=1, minutes=1)) == 1
+    dues = OutboxMessage.objects.filter(topic="dossier.late", payload__code=dossier.code).values_list(
+        "payload__due_at", flat=True
+    )
+    assert sorted(datetime.fromisoformat(due) for due in dues) == [received.due_at, dossier.due_at]
+
+
+def test_flagging_lateness_reaches_the_national_portal_like_any_change(received):
+    """A system event (lateness, a refund) bumps the version and queues one `dossier.changed` message."""
+    assert dossiers_flag_late(now=received.due_at + timedelta(minutes=1)) == 1
+    dossier = Dossier.objects.get(pk=received.pk)
+    (message,) = OutboxMessage.objects.filter(topic="dossier.changed", payload__version=dossier.version)
+    assert message.payload == {
+        "code": dossier.code,
+        "action": "flag_late",
+        "status": dossier.status,
+        "version": dossier.version,
+    }
+    assert message.idempotency_key == f"dossier:{dossier.code}:v{dossier.version}"

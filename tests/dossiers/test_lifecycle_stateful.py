@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from motcua.catalog.models import Fee
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, StaleVersion
 from motcua.dossiers import services
@@ -32,7 +33,8 @@ from motcua.dossiers.lifecycle import (
     decide,
 )
 from motcua.dossiers.log_verification import verify_dossier_logs
-from motcua.dossiers.models import Dossier, DossierEvent, DueDateChange
+from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DueDateChange
+from motcua.payments import services as payments
 from tests.dossiers.helpers import make_procedure, record_forms, stored_file, submit, vn
 from tests.factories import make_officer
 
@@ -59,9 +61,16 @@ class LifecycleMachine(RuleBasedStateMachine):
     state: DossierState
     received: bool
 
-    @initialize(step_count=st.integers(0, 4), pause_on_payment=st.booleans(), role=st.sampled_from([Role.APPLICANT]))
-    def submit(self, step_count, pause_on_payment, role):
-        blank = DossierState(status=None, step_count=step_count, pause_on_payment=pause_on_payment)
+    @initialize(
+        step_count=st.integers(0, 4),
+        pause_on_payment=st.booleans(),
+        leader_approval=st.booleans(),
+        role=st.sampled_from([Role.APPLICANT]),
+    )
+    def submit(self, step_count, pause_on_payment, leader_approval, role):
+        blank = DossierState(
+            status=None, step_count=step_count, pause_on_payment=pause_on_payment, leader_approval=leader_approval
+        )
         outcome = decide(blank, "submit", {role})
         self.state, self.received, self.accepted = outcome.after, False, 0
         assert self.state.status is Status.SUBMITTED
@@ -159,6 +168,24 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert self.state.status in (Status.PROCESSING, Status.WITHDRAWAL_REQUESTED, Status.STOPPED)
 
     @invariant()
+    def every_open_state_has_a_way_forward(self):
+        """Liveness: a dossier that has not ended can always be moved by a person (the system's
+        own actions — a payment callback, a reorganisation — are never the only way out).
+
+        No exception is needed: status 6 has the counter payment (receiver), 7 the officer's stop
+        (also when it was withdrawn before receipt), 9 the return of the result.
+        """
+        if self.state.status in TERMINAL:
+            return
+        people = [role for role in Role if role is not Role.SYSTEM]
+        offered = {role: allowed_actions(self.state, {role}) for role in people}
+        assert any(offered.values()), f"stuck in {self.state}"
+        # What is offered is really accepted.
+        for role, actions in offered.items():
+            for action in actions:
+                decide(self.state, action, {role})
+
+    @invariant()
     def terminal_states_are_terminal(self):
         if self.state.status in TERMINAL:
             for action in ACTIONS:
@@ -195,6 +222,7 @@ def test_services_keep_the_invariants_on_the_database(
 ):
     record_forms(monkeypatch)
     version = make_procedure(agency=agency, days=3, steps=(("Thẩm định", "specialist", 8), ("Phê duyệt", "leader", 8)))
+    Fee.objects.create(version=version, case="Cấp mới", amount_vnd=100_000)
     partner = make_officer(username="partner", agency=other_agency, role="specialist")
     people = {
         "applicant": citizen,
@@ -266,21 +294,35 @@ def test_services_keep_the_invariants_on_the_database(
             pure_before = services.dossier_state(before, now=self.now)
             params = {
                 "agency_code": other_agency.code,
-                "file_id": results[person].pk,
                 "extra_days": 1,
                 "successor": before.current_agency,
             }
+            if action == "approve":  # the leader attaches and signs the result (refused at resolve)
+                params["file_id"] = results[person].pk
             stale = stale and action in ("receive", "assign", "forward")
+            version = before.version - 1 if stale else before.version
+            actor = people[person]
             try:
-                services.dossier_act(
-                    actor=people[person],
-                    code=before.code,
-                    action=action,
-                    version=before.version - 1 if stale else before.version,
-                    note=note,
-                    params=params,
-                    now=self.now,
-                )
+                if action == "request_payment" and actor is not None:
+                    # Fees go through the payments domain: the invoice is made with the status change.
+                    payments.dossier_request_payment(
+                        actor=actor, code=before.code, version=version, note=note, now=self.now
+                    )
+                elif action == "pay" and actor is not None:
+                    payments.dossier_pay_at_counter(
+                        actor=actor, code=before.code, version=version, receipt_number="BL-0001", now=self.now
+                    )
+                else:
+                    # (`pay` by the system without a paid invoice is refused here: nothing may change.)
+                    services.dossier_act(
+                        actor=actor,
+                        code=before.code,
+                        action=action,
+                        version=version,
+                        note=note,
+                        params=params,
+                        now=self.now,
+                    )
             except DomainError as error:
                 after = self._fresh()
                 if stale and not isinstance(error, NotFound):
@@ -297,6 +339,15 @@ def test_services_keep_the_invariants_on_the_database(
             assert DossierEvent.objects.filter(dossier=after).count() == events_before + 1
             last = DossierEvent.objects.filter(dossier=after).order_by("-seq").first()
             assert (last.action, last.from_status, last.to_status) == (action, before.status, after.status)
+            if action == "approve":  # the leader signed the result, and the log says so
+                assert last.data["signed_documents"] and person == "leader"
+            if action in ("resolve", "return_result"):
+                results_signed = set(after.documents.filter(kind=DossierDocument.Kind.RESULT).values_list("signed"))
+                assert results_signed == {(True,)}
+            if action == "pay":  # never without a paid invoice
+                assert last.data["invoice"]["reference"] and after.invoices.filter(state="success").exists()
+            if action == "request_payment":
+                assert after.invoices.filter(state="created").count() == 1
             # The database went where the pure table says.
             user = people[person]
             roles = services.dossier_roles_of(user, before) if user else {Role.SYSTEM}
@@ -360,3 +411,5 @@ def test_services_keep_the_invariants_on_the_database(
     assert sum(accepted.values()) >= 60, accepted
     assert {"receive", "assign", "forward", "approve", "resolve"} <= set(accepted), accepted
     assert accepted["supplement"] + accepted["pay"] >= 1 and accepted["extend"] >= 1, accepted
+    # The fee was asked for through the payments domain (test_services.py pays one at the counter).
+    assert accepted["request_payment"] >= 1 and accepted["stop"] >= 1, accepted

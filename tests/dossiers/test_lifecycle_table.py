@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from motcua.dossiers.lifecycle import (
     ACTIONS,
     OPEN,
+    PAY_ONLINE,
     STATUS_NAMES,
     TERMINAL,
     TRANSITIONS,
@@ -57,9 +58,10 @@ EXPECTED: dict[str, tuple[set[Status | None], Status | None, set[Role], ClockEff
         None,
         False,
     ),
-    "pay": ({Status.PAYMENT_DUE}, None, {A, R, Y}, ClockEffect.RESUME, None, False),
+    # Only the payments domain settles a fee: a successful online payment (system) or a counter payment (receiver).
+    "pay": ({Status.PAYMENT_DUE}, None, {R, Y}, ClockEffect.RESUME, None, False),
     "approve": ({Status.PROCESSING}, Status.PROCESSING, {L}, ClockEffect.NONE, None, False),
-    "resolve": ({Status.PROCESSING}, Status.RESOLVED, {L, S, R}, ClockEffect.STOP, None, False),
+    "resolve": ({Status.PROCESSING}, Status.RESOLVED, {L, S, R}, ClockEffect.STOP, "06", False),
     "return_result": ({Status.RESOLVED}, Status.RETURNED, {R}, ClockEffect.NONE, "07", False),
     "withdraw": (
         {Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_DUE},
@@ -208,7 +210,11 @@ def test_roles_allowed_and_refused(action, role):
     else:
         error = refused(state, action, {role})
         assert error.code == "forbidden"
-        assert error.reason == "Bạn không có quyền thực hiện thao tác này với hồ sơ."
+        if (action, role) == ("pay", A):
+            # The applicant is told how their fee is settled: by paying online.
+            assert error.reason == PAY_ONLINE and "trực tuyến" in error.reason
+        else:
+            assert error.reason == "Bạn không có quyền thực hiện thao tác này với hồ sơ."
 
 
 def test_no_role_at_all_is_forbidden_and_any_allowed_role_among_several_suffices():
@@ -289,7 +295,7 @@ def test_payment_does_not_pause_when_configured_not_to(start):
         Clock.RUNNING,
         start.status,
     )
-    paid = decide(asked.after, "pay", {A})
+    paid = decide(asked.after, "pay", {R})
     assert paid.after == start
     assert paid.after.clock is Clock.RUNNING
 
@@ -441,6 +447,7 @@ def test_refuse_only_before_receipt():
         ("refuse", "03"),
         ("extend", "04"),
         ("stop", "05"),
+        ("resolve", "06"),
         ("return_result", "07"),
     ],
 )
@@ -450,9 +457,9 @@ def test_forms_produced(action, form):
     assert outcome.transition.form == form
 
 
-def test_only_those_six_actions_produce_a_form():
+def test_only_those_seven_actions_produce_a_form():
     with_form = {action for action, transition in TRANSITIONS.items() if transition.form}
-    assert with_form == {"receive", "request_supplement", "refuse", "extend", "stop", "return_result"}
+    assert with_form == {"receive", "request_supplement", "refuse", "extend", "stop", "resolve", "return_result"}
 
 
 # --- allowed_actions ------------------------------------------------------------------------------
@@ -575,3 +582,52 @@ def test_step_marks_of_the_seed_process():
     assert step_marks(["specialist", "specialist", "leader"]) == (0, 2)
     assert step_marks(["specialist", "specialist"]) == (0, 1)
     assert step_marks([]) == (0, -1)
+
+
+# --- issue audit: withdrawn before receipt; the leader signs ---------------------------------------
+
+
+@pytest.mark.parametrize("before_withdrawal", ["submitted", "supplement_before_receipt"])
+def test_a_dossier_withdrawn_before_receipt_can_be_stopped_by_an_officer(before_withdrawal):
+    state = DossierState(status=Status.SUBMITTED, step_count=3)
+    if before_withdrawal == "supplement_before_receipt":
+        state = decide(state, "request_supplement", {R}).after
+        assert (state.status, state.clock) == (Status.SUPPLEMENT_REQUESTED, Clock.NOT_STARTED)
+    withdrawn = decide(state, "withdraw", {A}).after
+    assert (withdrawn.status, withdrawn.clock) == (Status.WITHDRAWAL_REQUESTED, Clock.NOT_STARTED)
+    assert "stop" in allowed_actions(withdrawn, {R}) and "stop" in allowed_actions(withdrawn, {L})
+    stopped = decide(withdrawn, "stop", {R})
+    assert (stopped.after.status, stopped.after.clock, stopped.transition.form) == (
+        Status.STOPPED,
+        Clock.STOPPED,
+        "05",
+    )
+    # Still: a dossier never received and not withdrawn is refused (form 03), not stopped.
+    waiting = DossierState(status=Status.SUPPLEMENT_REQUESTED, resume_status=Status.SUBMITTED)
+    assert "Từ chối tiếp nhận" in refused(waiting, "stop", {R}).reason
+
+
+AT_LAST_STEP = DossierState(status=Status.PROCESSING, clock=Clock.RUNNING, step=2, step_count=3)
+
+
+@pytest.mark.parametrize("role", [R, S, L])
+def test_resolve_needs_the_leaders_approval_when_the_process_has_an_approval_step(role):
+    assert refused(AT_LAST_STEP, "resolve", {role}).reason == "Kết quả chưa được lãnh đạo phê duyệt và ký."
+    approved = decide(AT_LAST_STEP, "approve", {L}).after
+    assert decide(approved, "resolve", {role}).after.status == Status.RESOLVED
+
+
+def test_without_an_approval_step_only_a_leader_resolves_and_signs_then():
+    no_approval_step = replace(AT_LAST_STEP, leader_approval=False)
+    for role in (R, S):
+        assert refused(no_approval_step, "resolve", {role}).reason == (
+            "Chỉ lãnh đạo mới ký và ban hành kết quả của thủ tục này."
+        )
+        assert "resolve" not in allowed_actions(no_approval_step, {role})
+    assert "resolve" in allowed_actions(no_approval_step, {L})
+    resolved = decide(no_approval_step, "resolve", {L}).after
+    assert (resolved.status, resolved.approved) == (Status.RESOLVED, True)
+    # Not before the last step, as for approval.
+    early = replace(no_approval_step, step=1)
+    assert "bước phê duyệt" in refused(early, "resolve", {L}).reason
+    assert "resolve" not in allowed_actions(early, {L})

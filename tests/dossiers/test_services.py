@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from motcua.catalog.models import Fee
 from motcua.core.errors import BadInput, Conflict, InvalidFormData, NotFound, PermissionDenied, StaleVersion
 from motcua.dossiers import services
-from motcua.dossiers.lifecycle import Clock, Status
+from motcua.dossiers.lifecycle import PAY_ONLINE, Clock, Status, allowed_actions
 from motcua.dossiers.models import Dossier, DossierEvent, DossierPause, DossierStepLog, DueDateChange
+from motcua.payments import services as payments
 from tests.dossiers.helpers import (
     GOOD_FORM,
     UPLOADED_DOCUMENT,
@@ -284,18 +286,57 @@ def test_a_supplement_during_processing_pushes_the_due_date_and_the_step_due_by_
 
 
 @pytest.mark.django_db
-def test_a_payment_pause_moves_the_due_date_by_its_working_length(dossier, receiver, citizen):
+def test_a_payment_pause_moves_the_due_date_by_its_working_length(dossier, version, receiver, citizen):
+    Fee.objects.create(version=version, case="Cấp mới", amount_vnd=150_000)
     dossier = act(receiver, dossier, "receive", now=MONDAY)
-    dossier = act(receiver, dossier, "request_payment", now=vn(2027, 1, 4, 10, 0))
+    invoice = payments.dossier_request_payment(
+        actor=receiver, code=dossier.code, version=dossier.version, now=vn(2027, 1, 4, 10, 0)
+    )
+    dossier.refresh_from_db()
     assert (dossier.status, dossier.clock, dossier.resume_status) == (
         Status.PAYMENT_DUE,
         Clock.PAUSED,
         Status.RECEIVED,
     )
+    assert (invoice.dossier_id, invoice.amount_vnd, invoice.state) == (dossier.pk, 150_000, "created")
+    # The applicant cannot mark their own fee as paid: they are sent to pay online.
+    with pytest.raises(PermissionDenied) as caught:
+        act(citizen, dossier, "pay", now=vn(2027, 1, 4, 11, 0))
+    assert caught.value.detail == PAY_ONLINE
     # Paused Mon 10:00 → 14:00: 10:00–11:30 (1.5) + 13:00–14:00 (1) = 2.5 h (the lunch break is not working time).
-    dossier = act(citizen, dossier, "pay", now=vn(2027, 1, 4, 14, 0))
+    # The one-stop officer records the fee paid at the counter, which resumes the dossier.
+    payments.dossier_pay_at_counter(
+        actor=receiver, code=dossier.code, version=dossier.version, receipt_number="BL-0042", now=vn(2027, 1, 4, 14, 0)
+    )
+    dossier.refresh_from_db()
     # Due Mon 11/1 17:00 + 2.5 h → Tue 12/1 07:30 + 2.5 → Tue 12/1/2027 10:00.
     assert (dossier.status, dossier.clock, dossier.due_at) == (Status.RECEIVED, Clock.RUNNING, vn(2027, 1, 12, 10, 0))
+    paid = DossierEvent.objects.get(dossier=dossier, action="pay")
+    assert paid.actor == receiver and paid.data["invoice"]["reference"] == invoice.reference
+    invoice.refresh_from_db()
+    assert (invoice.state, invoice.channel, invoice.counter_receipt_number) == ("success", "counter", "BL-0042")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["receiver", "citizen"])
+def test_the_fee_actions_never_change_the_status_outside_the_payments_domain(dossier, who, receiver, citizen):
+    """No invoice, no status 6; no paid invoice, no way out of it."""
+    dossier = act(receiver, dossier, "receive", now=MONDAY)
+    if who == "receiver":
+        with pytest.raises(Conflict) as caught:
+            act(receiver, dossier, "request_payment", now=vn(2027, 1, 4, 10, 0))
+        assert "lập khoản phí" in caught.value.detail
+    dossier.status, dossier.clock, dossier.resume_status = Status.PAYMENT_DUE, Clock.PAUSED, Status.RECEIVED
+    dossier.save()  # as if asked for (the payments tests cover the invoice)
+    before = (dossier.version, events(dossier))
+    actor = receiver if who == "receiver" else citizen
+    expected = Conflict if who == "receiver" else PermissionDenied
+    with pytest.raises(expected):
+        act(actor, dossier, "pay", now=vn(2027, 1, 4, 11, 0))
+    with pytest.raises(Conflict):
+        act(None, dossier, "pay", now=vn(2027, 1, 4, 11, 0))  # the system too needs the paid invoice
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.version, events(dossier)) == (Status.PAYMENT_DUE, *before)
 
 
 @pytest.mark.django_db
@@ -377,3 +418,89 @@ def test_stopping_a_dossier_withdrawn_during_a_pause_closes_the_pause(dossier, r
     assert (dossier.status, dossier.clock) == (Status.STOPPED, Clock.STOPPED)
     assert not DossierPause.objects.filter(dossier=dossier, ended_at__isnull=True).exists()
     assert dossier.paused_at is None
+
+
+# --- the audit's findings ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("paused_first", [False, True])
+def test_a_dossier_withdrawn_before_receipt_is_stopped_by_an_officer(dossier, receiver, citizen, forms, paused_first):
+    if paused_first:  # asked for papers before receipt (5, clock not started), then withdrawn
+        dossier = act(receiver, dossier, "request_supplement", now=MONDAY, note=NOTE)
+    dossier = act(citizen, dossier, "withdraw", now=vn(2027, 1, 4, 9, 0))
+    assert (dossier.status, dossier.clock) == (Status.WITHDRAWAL_REQUESTED, Clock.NOT_STARTED)
+    assert "stop" in allowed_actions(
+        services.dossier_state(dossier, now=vn(2027, 1, 4, 9, 30)), services.dossier_roles_of(receiver, dossier)
+    )
+    dossier = act(receiver, dossier, "stop", now=vn(2027, 1, 4, 10, 0), note="Người nộp xin rút hồ sơ.")
+    assert (dossier.status, dossier.clock, dossier.finished_at) == (Status.STOPPED, Clock.STOPPED, vn(2027, 1, 4, 10))
+    assert dossier.due_at is None and forms.numbers(dossier.code)[-1] == "05"
+
+
+def _to_leader_step(dossier, receiver, specialist):
+    dossier = act(receiver, dossier, "receive", now=MONDAY)
+    dossier = act(receiver, dossier, "assign", now=vn(2027, 1, 4, 9, 0))
+    dossier = act(specialist, dossier, "forward", now=vn(2027, 1, 4, 10, 0))
+    return act(specialist, dossier, "forward", now=vn(2027, 1, 4, 11, 0))
+
+
+@pytest.mark.django_db
+def test_the_leader_signs_the_result_at_approval_and_a_receiver_hands_it_over(
+    dossier, receiver, specialist, leader, forms
+):
+    dossier = _to_leader_step(dossier, receiver, specialist)
+    with pytest.raises(Conflict, match="chưa được lãnh đạo phê duyệt"):
+        act(receiver, dossier, "resolve", now=vn(2027, 1, 4, 13, 0))
+    upload = stored_file(leader, "ket-qua.pdf")
+    dossier = act(leader, dossier, "approve", now=vn(2027, 1, 4, 13, 30), file_id=upload.pk)
+    result = dossier.documents.get(kind="result")
+    assert (result.file, result.signed) == (upload, True)
+    assert forms.signed == [(dossier.code, "result")]
+    approve = DossierEvent.objects.get(dossier=dossier, action="approve")
+    assert (approve.actor, approve.role) == (leader, "leader")
+    assert approve.data == {"signed_documents": [{"name": result.name, "sha256": upload.sha256}]}
+    # A receiver may not slip in another, unsigned result…
+    with pytest.raises(BadInput) as caught:
+        act(receiver, dossier, "resolve", now=vn(2027, 1, 4, 14, 0), file_id=stored_file(receiver).pk)
+    assert caught.value.fields == {"file_id": "not_allowed"}
+    # …but hands the signed one over; nothing is signed again, and the control sheet (06) is stored.
+    dossier = act(receiver, dossier, "resolve", now=vn(2027, 1, 4, 14, 0))
+    assert dossier.status == Status.RESOLVED and forms.signed == [(dossier.code, "result")]
+    assert forms.numbers(dossier.code) == ["01", "06"]
+    assert "signed_documents" not in DossierEvent.objects.get(dossier=dossier, action="resolve").data
+
+
+@pytest.mark.django_db
+def test_without_a_leader_step_only_the_leader_resolves_and_signs(agency, citizen, receiver, specialist, leader, forms):
+    version = make_procedure(agency=agency, steps=(("Thẩm định", "specialist", 16), ("Dự thảo", "specialist", 8)))
+    dossier = submit(citizen, version, now=MONDAY)
+    dossier = act(receiver, dossier, "receive", now=MONDAY)
+    dossier = act(receiver, dossier, "assign", now=vn(2027, 1, 4, 9, 0))
+    dossier = act(specialist, dossier, "forward", now=vn(2027, 1, 4, 10, 0))
+    with pytest.raises(Conflict, match="Chỉ lãnh đạo"):
+        act(specialist, dossier, "resolve", now=vn(2027, 1, 4, 11, 0))
+    dossier = act(leader, dossier, "resolve", now=vn(2027, 1, 4, 11, 0))
+    assert (dossier.status, dossier.approved) == (Status.RESOLVED, True)
+    assert dossier.documents.get(kind="result").signed and forms.signed == [(dossier.code, "result")]
+    resolve = DossierEvent.objects.get(dossier=dossier, action="resolve")
+    assert resolve.actor == leader and len(resolve.data["signed_documents"]) == 1
+
+
+@pytest.mark.django_db
+def test_the_next_handler_must_hold_the_steps_role_and_a_valid_membership(dossier, agency, receiver, specialist):
+    from datetime import date
+
+    from motcua.accounts.models import OfficerMembership
+    from tests.factories import make_officer
+
+    dossier = act(receiver, dossier, "receive", now=MONDAY)
+    retired = make_officer(username="retired", agency=agency, role="specialist")
+    OfficerMembership.objects.filter(user=retired).update(valid_to=date(2026, 12, 31))
+    for username, why in (("receiver", "a receiver for a specialist's step"), ("retired", "membership ended")):
+        with pytest.raises(BadInput) as caught:
+            act(receiver, dossier, "assign", now=vn(2027, 1, 4, 9, 0), handler=username)
+        assert caught.value.fields == {"handler": "invalid"}, why
+        assert caught.value.detail.startswith("Người xử lý được chọn không phải chuyên viên xử lý đang công tác")
+    dossier = act(receiver, dossier, "assign", now=vn(2027, 1, 4, 9, 0), handler="specialist")
+    assert dossier.current_handler == specialist

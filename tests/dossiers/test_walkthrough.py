@@ -126,16 +126,18 @@ def test_a_dossier_across_tet_2027_with_a_supplement_a_transfer_an_extension_and
         )
     assert caught.value.detail == "Đã quá hạn: văn bản xin lỗi và gia hạn phải được gửi trước ngày hẹn trả."
 
-    dossier = act(leader, dossier, "approve", now=vn(2027, 2, 22, 9, 30))
-    assert (dossier.status, dossier.approved) == (Status.PROCESSING, True)
-
-    # Resolved Mon 22/2/2027 10:00, after the extended appointment Fri 19/2 17:00: late.
+    # The leader approves and signs the result (signing is the leader's action in the log).
     result = stored_file(leader, "ket-qua.pdf")
-    dossier = act(leader, dossier, "resolve", now=vn(2027, 2, 22, 10, 0), file_id=result.pk)
-    assert status_of(dossier) == (Status.RESOLVED, Clock.STOPPED)
-    assert (dossier.resolved_at, dossier.on_time) == (vn(2027, 2, 22, 10, 0), False)
+    dossier = act(leader, dossier, "approve", now=vn(2027, 2, 22, 9, 30), file_id=result.pk)
+    assert (dossier.status, dossier.approved) == (Status.PROCESSING, True)
     assert dossier.documents.get(kind=DossierDocument.Kind.RESULT).file == result
     assert forms.signed == [(dossier.code, DossierDocument.Kind.RESULT)]  # signed for the agency
+
+    # Resolved Mon 22/2/2027 10:00, after the extended appointment Fri 19/2 17:00: late.
+    dossier = act(leader, dossier, "resolve", now=vn(2027, 2, 22, 10, 0))
+    assert status_of(dossier) == (Status.RESOLVED, Clock.STOPPED)
+    assert (dossier.resolved_at, dossier.on_time) == (vn(2027, 2, 22, 10, 0), False)
+    assert forms.signed == [(dossier.code, DossierDocument.Kind.RESULT)]  # nothing signed twice
 
     dossier = act(receiver, dossier, "return_result", now=vn(2027, 2, 23, 8, 0), channel=2)
     assert status_of(dossier) == (Status.RETURNED, Clock.STOPPED)
@@ -193,6 +195,8 @@ def test_a_dossier_across_tet_2027_with_a_supplement_a_transfer_an_extension_and
     }
     assert events["extend"].note == NOTE_EXTEND
     assert events["resolve"].data == {"on_time": False}
+    assert events["approve"].data == {"signed_documents": [{"name": "Kết quả: Giấy xác nhận", "sha256": result.sha256}]}
     assert list(verify_dossier_logs(dossier_codes=[dossier.code])) == []
-    # Forms: receipt (01), supplement request (02), apology and extension (04), register (07).
-    assert forms.numbers(dossier.code) == ["01", "02", "04", "07"]
+    # Forms: receipt (01), supplement request (02), apology and extension (04), control sheet (06,
+    # stored at resolve), register (07).
+    assert forms.numbers(dossier.code) == ["01", "02", "04", "06", "07"]

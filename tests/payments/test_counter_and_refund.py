@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from motcua.core.errors import Conflict, NotFound, PermissionDenied
+from motcua.core.models import OutboxMessage
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent
 from motcua.dossiers.services import dossier_act
 from motcua.payments.models import Invoice
@@ -93,6 +94,10 @@ def test_refund_after_the_dossier_is_stopped(demo, platform, motcua):
     assert (at_platform["status"], at_platform["refund_id"]) == ("refunded", invoice.refund_id)
     event = DossierEvent.objects.filter(dossier=dossier, action="refund").get()
     assert event.data["reference"] == invoice.reference
+    # The refund is a change like any other: the national portal and the notifications hear of it.
+    refunded = Dossier.objects.get(pk=dossier.pk)
+    (message,) = OutboxMessage.objects.filter(topic="dossier.changed", payload__action="refund")
+    assert message.payload == {"code": dossier.code, "action": "refund", "status": 8, "version": refunded.version}
 
     with pytest.raises(Conflict):
         invoice_refund(actor=demo.receiver, invoice=invoice, reason="lần nữa")

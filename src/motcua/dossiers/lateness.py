@@ -2,7 +2,9 @@
 
 Run every few minutes by the scheduler (`manage.py run_periodic`). Each flag is one public
 event in the dossier log ("every late dossier visible") and one outbox message that the
-notifications subscribe to; a dossier is flagged once.
+notifications subscribe to; a dossier is flagged once per appointment: when its due date moves
+(a pause ended, an extension) the services clear both marks, so the new date gets its own
+reminder and, if missed, its own late flag.
 """
 
 from datetime import datetime, timedelta

@@ -89,9 +89,14 @@ class DossierState:
     late: bool = False  # now is past the due time
     supplement_requests: int = 0
     pause_on_payment: bool = True  # domain.md: configurable (unconfirmed)
+    # The process has a leader's approval step, where the leader approves and signs the result.
+    # Without one, only a leader resolves, and signs then.
+    leader_approval: bool = True
 
 
 Guard = Callable[[DossierState], str | None]
+# A guard that also depends on who acts (the roles held by the actor).
+RoleGuard = Callable[[DossierState, frozenset[Role]], str | None]
 
 
 def _no_guard(state: DossierState) -> str | None:
@@ -107,6 +112,9 @@ class Transition:
     clock: ClockEffect
     title: str  # the public log's line
     guard: Guard = _no_guard
+    role_guard: RoleGuard | None = None
+    # Why someone holding one of these roles may never take the action (instead of the generic refusal).
+    refusals: tuple[tuple[Role, str], ...] = ()
     form: str | None = None  # Circular 03/2025 Appendix I form number
     note_required: bool = False  # reasons must be written down (refusal, supplement, stop…)
     public: bool = True  # shown to the applicant and on the public tracking page
@@ -142,6 +150,13 @@ def _R(*roles: Role) -> frozenset[Role]:
 
 OFFICERS = _R(Role.RECEIVER, Role.SPECIALIST, Role.LEADER)
 
+# The applicant's fee is settled by the payments domain only: a successful online payment
+# (the system) or a counter payment an officer records with its receipt number.
+PAY_ONLINE = (
+    "Phí, lệ phí được ghi nhận khi thanh toán trực tuyến thành công: hãy mở khoản phí của hồ sơ "
+    "và chọn “Thanh toán trực tuyến”, hoặc nộp tại quầy một cửa."
+)
+
 
 def _not_transferred(state: DossierState) -> str | None:
     return (
@@ -159,21 +174,33 @@ def _forward_guard(state: DossierState) -> str | None:
     return None
 
 
-def _approve_guard(state: DossierState) -> str | None:
-    if reason := _not_transferred(state):
-        return reason
-    if state.approved:
-        return "Hồ sơ đã được phê duyệt."
+def _before_approval_step(state: DossierState) -> str | None:
     approval_step = state.approval_step if state.approval_step >= 0 else state.step_count - 1
     if state.step_count and state.step < approval_step:
         return "Hồ sơ chưa đến bước phê duyệt của lãnh đạo; hãy chuyển qua các bước xử lý trước."
     return None
 
 
-def _resolve_guard(state: DossierState) -> str | None:
+def _approve_guard(state: DossierState) -> str | None:
     if reason := _not_transferred(state):
         return reason
-    return None if state.approved else "Kết quả chưa được lãnh đạo phê duyệt và ký."
+    if state.approved:
+        return "Hồ sơ đã được phê duyệt."
+    return _before_approval_step(state)
+
+
+def _resolve_guard(state: DossierState, roles: frozenset[Role]) -> str | None:
+    """Signing is a leader's action: the leader signed at approval, or (for a process without a
+    leader's approval step) the leader resolves and signs in one go."""
+    if reason := _not_transferred(state):
+        return reason
+    if state.approved:
+        return None
+    if not state.leader_approval and Role.LEADER in roles:
+        return _before_approval_step(state)
+    if not state.leader_approval:
+        return "Chỉ lãnh đạo mới ký và ban hành kết quả của thủ tục này."
+    return "Kết quả chưa được lãnh đạo phê duyệt và ký."
 
 
 def _return_transfer_guard(state: DossierState) -> str | None:
@@ -195,7 +222,8 @@ def _extend_guard(state: DossierState) -> str | None:
 
 
 def _stop_guard(state: DossierState) -> str | None:
-    if state.clock is Clock.NOT_STARTED:
+    # A dossier withdrawn before receipt is stopped too (7 → 8): nothing else can end it.
+    if state.clock is Clock.NOT_STARTED and state.status is not Status.WITHDRAWAL_REQUESTED:
         return "Hồ sơ chưa được tiếp nhận; hãy dùng “Từ chối tiếp nhận” thay cho dừng xử lý."
     return None
 
@@ -304,9 +332,10 @@ TRANSITIONS: dict[str, Transition] = {
             "pay",
             _S(Status.PAYMENT_DUE),
             None,
-            _R(Role.APPLICANT, Role.RECEIVER, Role.SYSTEM),
+            _R(Role.RECEIVER, Role.SYSTEM),
             ClockEffect.RESUME,
             "Đã đóng phí, lệ phí",
+            refusals=((Role.APPLICANT, PAY_ONLINE),),
         ),
         Transition(
             "approve",
@@ -314,7 +343,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.PROCESSING,
             _R(Role.LEADER),
             ClockEffect.NONE,
-            "Lãnh đạo phê duyệt kết quả",
+            "Lãnh đạo phê duyệt và ký số kết quả",
             guard=_approve_guard,
         ),
         Transition(
@@ -324,7 +353,8 @@ TRANSITIONS: dict[str, Transition] = {
             _R(Role.LEADER, Role.SPECIALIST, Role.RECEIVER),
             ClockEffect.STOP,
             "Đã có kết quả (đã ký số), chuyển bộ phận trả kết quả",
-            guard=_resolve_guard,
+            role_guard=_resolve_guard,
+            form="06",  # the control sheet, stored once processing ends
         ),
         Transition(
             "return_result",
@@ -416,8 +446,9 @@ def decide(state: DossierState, action: str, roles: set[Role] | frozenset[Role])
         current = STATUS_NAMES[state.status][0] if state.status else "chưa nộp"
         raise TransitionRefused(f"Không thể thực hiện “{transition.title}” khi hồ sơ ở trạng thái “{current}”.")
     if not (transition.roles & set(roles)):
-        raise TransitionRefused("Bạn không có quyền thực hiện thao tác này với hồ sơ.", code="forbidden")
-    if reason := transition.guard(state):
+        reason = next((text for role, text in transition.refusals if role in roles), None)
+        raise TransitionRefused(reason or "Bạn không có quyền thực hiện thao tác này với hồ sơ.", code="forbidden")
+    if reason := _guard_reason(transition, state, roles):
         raise TransitionRefused(reason)
 
     effect = transition.clock
@@ -440,9 +471,18 @@ def decide(state: DossierState, action: str, roles: set[Role] | frozenset[Role])
         after = replace(after, transferred_out=True)
     if transition.action == "return_transfer":
         after = replace(after, transferred_out=False)
-    if transition.action == "approve":
+    if transition.action in ("approve", "resolve"):
+        # A resolved result is always approved and signed by a leader (at approval, or now).
         after = replace(after, approved=True)
     return Outcome(transition=replace(transition, clock=effect), before=state, after=after)
+
+
+def _guard_reason(transition: Transition, state: DossierState, roles: set[Role] | frozenset[Role]) -> str | None:
+    if reason := transition.guard(state):
+        return reason
+    if transition.role_guard is not None:
+        return transition.role_guard(state, frozenset(roles))
+    return None
 
 
 def allowed_actions(state: DossierState, roles: set[Role] | frozenset[Role]) -> list[str]:
@@ -451,7 +491,11 @@ def allowed_actions(state: DossierState, roles: set[Role] | frozenset[Role]) -> 
     for action, transition in TRANSITIONS.items():
         if action in ("submit", "reassign"):
             continue
-        if state.status in transition.sources and transition.roles & set(roles) and not transition.guard(state):
+        if (
+            state.status in transition.sources
+            and transition.roles & set(roles)
+            and not _guard_reason(transition, state, roles)
+        ):
             allowed.append(action)
     return allowed
 

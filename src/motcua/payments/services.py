@@ -25,13 +25,13 @@ from django.utils.dateparse import parse_datetime
 from motcua.accounts.models import User
 from motcua.catalog.models import Fee, ProcedureVersion
 from motcua.core import outbox
-from motcua.core.errors import BadInput, Conflict, DomainError, NotFound, PermissionDenied
+from motcua.core.errors import BadInput, Conflict, DomainError, NotFound, PermissionDenied, StaleVersion
 from motcua.core.text import normalize
 from motcua.dossiers.files import file_store_generated
-from motcua.dossiers.lifecycle import Role, Status
+from motcua.dossiers.lifecycle import PAY_ONLINE, Role, Status
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.selectors import dossier_get_for_user, dossier_roles_of
-from motcua.dossiers.services import append_system_event, dossier_act
+from motcua.dossiers.services import append_system_event, dossier_act_payment
 from motcua.payments.client import PaymentPlatformUnavailable, platform_client, verify
 from motcua.payments.models import (
     PAID_STATES,
@@ -132,7 +132,9 @@ def dossier_request_payment(
     fee = _pick_fee(dossier.procedure_version, fee_case)
     note = note or f"Phí, lệ phí phải nộp: {format_vnd(fee.amount_vnd)} ({fee.case})."
     with transaction.atomic():
-        dossier = dossier_act(actor=actor, code=code, action="request_payment", version=version, note=note, now=now)
+        dossier = dossier_act_payment(
+            actor=actor, code=code, action="request_payment", version=version, note=note, now=now
+        )
         return invoice_create_for_dossier(dossier=dossier, fee_case=fee.pk, actor=actor, now=now)
 
 
@@ -470,15 +472,27 @@ def _apply_status(*, invoice_id: int, attempt_id: int, status: str, paid_at: dat
         return CallbackOutcome.APPLIED
 
 
-def _resume_dossier(invoice: Invoice, *, actor: User | None, now: datetime, note: str) -> bool:
-    """`pay`: the dossier leaves status 6 for where it was and its clock runs again."""
+def _resume_dossier(
+    invoice: Invoice, *, actor: User | None, now: datetime, note: str, version: int | None = None
+) -> bool:
+    """`pay`: the dossier leaves status 6 for where it was and its clock runs again.
+
+    The only way out of status 6: a paid invoice, named in the event."""
     dossier = Dossier.objects.only("id", "code", "status").get(pk=invoice.dossier_id)
     if dossier.status != Status.PAYMENT_DUE:
         logger.warning(
             "invoice %s paid while dossier %s is in status %s", invoice.reference, dossier.code, dossier.status
         )
         return False
-    dossier_act(actor=actor, code=dossier.code, action="pay", version=None, note=note, now=now)
+    dossier_act_payment(
+        actor=actor,
+        code=dossier.code,
+        action="pay",
+        version=version,
+        note=note,
+        data={"reference": invoice.reference, "amount_vnd": invoice.amount_vnd, "channel": invoice.channel},
+        now=now,
+    )
     return True
 
 
@@ -573,10 +587,42 @@ def payments_reconcile(*, older_than_minutes: int | None = None, now: datetime |
 # --- at the counter, and refunds --------------------------------------------------------------
 
 
-def payment_record_at_counter(
-    *, actor: User, invoice: Invoice, receipt_number: str, now: datetime | None = None
+def dossier_pay_at_counter(
+    *, actor: User, code: str, version: int | None, receipt_number: str, now: datetime | None = None
 ) -> Invoice:
-    """A one-stop officer (receiver of the dossier's agency) records a fee paid in cash or by card at the desk."""
+    """The dossier's `pay` action taken by an officer: records its open invoice as paid at the desk.
+
+    The applicant is refused (403, `forbidden`): their fee is settled by paying online.
+    """
+    dossier = dossier_get_for_user(actor, code)
+    roles = dossier_roles_of(actor, dossier)
+    if Role.RECEIVER not in roles:
+        if Role.APPLICANT in roles:
+            raise PermissionDenied(PAY_ONLINE)
+        raise PermissionDenied(
+            "Chỉ cán bộ tiếp nhận và trả kết quả của cơ quan đang giải quyết hồ sơ mới ghi nhận nộp phí tại quầy."
+        )
+    if version is not None and version != dossier.version:
+        raise StaleVersion(current_version=dossier.version)
+    invoice = Invoice.objects.filter(dossier=dossier).exclude(state__in=PAID_STATES).order_by("-number").first()
+    if invoice is None:
+        raise Conflict(
+            "Hồ sơ không có khoản phí nào chờ thanh toán."
+            if dossier.status == Status.PAYMENT_DUE
+            else "Hồ sơ không ở trạng thái chờ đóng phí, lệ phí."
+        )
+    return payment_record_at_counter(
+        actor=actor, invoice=invoice, receipt_number=receipt_number, version=version, now=now
+    )
+
+
+def payment_record_at_counter(
+    *, actor: User, invoice: Invoice, receipt_number: str, version: int | None = None, now: datetime | None = None
+) -> Invoice:
+    """A one-stop officer (receiver of the dossier's agency) records a fee paid in cash or by card at the desk.
+
+    With `version`, the dossier must still be at that version (409 otherwise), as for any action.
+    """
     now = now or timezone.now()
     receipt_number = normalize(receipt_number or "").strip()[:60]
     if not receipt_number:
@@ -612,6 +658,7 @@ def payment_record_at_counter(
             actor=actor,
             now=now,
             note=f"Đã nộp {format_vnd(locked.amount_vnd)} phí, lệ phí tại quầy (biên lai số {receipt_number}).",
+            version=version,
         )
         _enqueue_receipt(locked)
         transaction.on_commit(lambda: _issue_receipt_quietly(locked.pk))

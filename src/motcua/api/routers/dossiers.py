@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from motcua.api.auth import signed_in
 from motcua.core.errors import BadInput, NotFound
 from motcua.dossiers.files import file_read
-from motcua.dossiers.lifecycle import allowed_actions, status_name, status_plain_name
+from motcua.dossiers.lifecycle import DossierState, allowed_actions, status_name, status_plain_name
 from motcua.dossiers.models import Dossier, DossierDocument
 from motcua.dossiers.ratings import CRITERIA as RATING_CRITERIA
 from motcua.dossiers.ratings import dossier_rate, rating_grade
@@ -23,6 +23,8 @@ from motcua.dossiers.selectors import (
     dossier_roles_of,
 )
 from motcua.dossiers.services import dossier_act, dossier_state, dossier_submit
+from motcua.dossiers.supplements import dossier_supplement_answer
+from motcua.payments.services import dossier_pay_at_counter, dossier_request_payment
 
 router = Router(auth=signed_in)
 PAGE_SIZE = 20
@@ -130,6 +132,19 @@ class ActionIn(Schema):
     channel: int | None = Field(
         None, ge=1, le=3, description="kênh trả kết quả: 1 trực tiếp, 2 trực tuyến, 3 bưu chính"
     )
+    documents: list[DocumentIn] | None = Field(
+        None, max_length=10, description="supplement: giấy tờ nộp bổ sung, như khi nộp hồ sơ"
+    )
+    fee_case: str | None = Field(
+        None, max_length=300, description="request_payment: trường hợp thu phí (mặc định: khoản đầu tiên)"
+    )
+    receipt_number: str | None = Field(
+        None, max_length=60, description="pay (cán bộ một cửa): số biên lai thu phí tại quầy"
+    )
+
+
+# Fields of ActionIn that the fee and supplement actions take themselves (not lifecycle params).
+_OWN_FIELDS = {"version", "note", "documents", "fee_case", "receipt_number"}
 
 
 def _summary(dossier: Dossier) -> dict[str, Any]:
@@ -190,8 +205,15 @@ def _detail(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
             }
             for document in documents
         ],
-        "allowed_actions": allowed_actions(state, dossier_roles_of(request.user, dossier)),
+        "allowed_actions": _allowed(state, request.user, dossier),
     }
+
+
+def _allowed(state: DossierState, user: Any, dossier: Dossier) -> list[str]:
+    actions = allowed_actions(state, dossier_roles_of(user, dossier))
+    if "request_payment" in actions and not dossier.procedure_version.fees.filter(amount_vnd__gt=0).exists():
+        actions.remove("request_payment")  # the procedure charges nothing: there is no invoice to make
+    return actions
 
 
 def _load(request: HttpRequest, code: str) -> Dossier:
@@ -273,11 +295,36 @@ def dossier_events(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.post("/{code}/actions/{action}", response=DossierOut, summary="Thực hiện một thao tác xử lý hồ sơ")
 def act(request: HttpRequest, code: str, action: str, payload: ActionIn) -> dict[str, Any]:
-    params = payload.dict(exclude={"version", "note"}, exclude_none=True)
-    dossier = dossier_act(
-        actor=request.user, code=code, action=action, version=payload.version, note=payload.note, params=params
-    )
-    return _detail(request, _load(request, dossier.code))
+    """One lifecycle action. Three go through their own services, in one transaction each:
+
+    * `request_payment` creates the invoice of the procedure's fee (`fee_case` picks the case);
+    * `pay` by the dossier agency's one-stop officer records the open invoice as paid at the
+      counter (`receipt_number` required); the applicant is refused with 403 `forbidden` — their
+      fee is settled by paying online (`POST /api/v1/payments/invoices/{reference}/start`);
+    * `supplement` attaches `documents` (`[{"requirement_code", "file_id"}]`, as at submission)
+      and resumes the clock.
+    """
+    user = request.user
+    if action == "request_payment":
+        dossier_request_payment(
+            actor=user, code=code, version=payload.version, note=payload.note, fee_case=payload.fee_case
+        )
+    elif action == "pay":
+        dossier_pay_at_counter(
+            actor=user, code=code, version=payload.version, receipt_number=payload.receipt_number or ""
+        )
+    elif action == "supplement":
+        dossier_supplement_answer(
+            user=user,
+            code=code,
+            version=payload.version,
+            note=payload.note,
+            documents=[document.dict() for document in payload.documents or []],
+        )
+    else:
+        params = payload.dict(exclude=_OWN_FIELDS, exclude_none=True)
+        dossier_act(actor=user, code=code, action=action, version=payload.version, note=payload.note, params=params)
+    return _detail(request, _load(request, code))
 
 
 @router.get("/{code}/documents/{document_id}", summary="Tải một giấy tờ của hồ sơ", response={200: None})
