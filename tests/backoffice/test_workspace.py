@@ -116,7 +116,8 @@ def test_due_soon_prompts_the_leader_to_apologise_and_extend(client, office):
     assert [r.dossier.code for r in rows] == [dossier.code] and rows[0].due_soon
     client.force_login(office.receiver)
     html = client.get(_url(dossier)).content.decode()
-    assert "Hồ sơ sắp đến hạn" in html and "Hãy báo lãnh đạo đơn vị" in html
+    # The receiver cannot extend but proposes it to the leader (tests/backoffice/test_extension_proposals.py).
+    assert "Hồ sơ sắp đến hạn" in html and "Đề nghị lãnh đạo gia hạn" in html and "Gửi đề nghị gia hạn" in html
     client.force_login(office.leader)
     html = client.get(_url(dossier)).content.decode()
     assert "Đến mục xin lỗi, gia hạn" in html

@@ -1,4 +1,4 @@
-"""Account use cases: signing in with a lockout, bearer tokens."""
+"""Account use cases: signing in with a lockout, bearer tokens, officer accounts."""
 
 import hashlib
 import secrets
@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from motcua.accounts.models import ApiToken, User
 from motcua.accounts.two_factor import WRONG_CODE_DETAIL, two_factor_check, two_factor_enabled
-from motcua.core.errors import NotAuthenticated, PermissionDenied
+from motcua.core.errors import BadInput, Conflict, NotAuthenticated, PermissionDenied
+from motcua.core.text import normalize
 
 ACCOUNT_LOCKED_DETAIL = (
     "Tài khoản đã bị tạm khoá vì nhập sai mật khẩu quá nhiều lần. "
@@ -114,3 +117,33 @@ def api_token_revoke(*, raw: str) -> bool:
     return bool(
         ApiToken.objects.filter(key_hash=_hash_token(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
     )
+
+
+# --- officer accounts -------------------------------------------------------------------------
+
+
+def officer_account_create(*, username: str, full_name: str, email: str) -> User:
+    """A new officer account without a password: the officer sets one through a reset link.
+
+    Checks that neither the username nor the e-mail is taken (case-insensitively).
+    """
+    username = normalize(username).lower()
+    email = normalize(email).lower()
+    full_name = normalize(full_name)
+    if not full_name:
+        raise BadInput("Vui lòng nhập họ và tên cán bộ.", fields={"full_name": "required"})
+    if not username:
+        raise BadInput("Vui lòng nhập tên đăng nhập.", fields={"username": "required"})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise BadInput("Thư điện tử chưa đúng, ví dụ an.nguyen@tphcm.gov.vn.", fields={"email": "invalid"}) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict("Tên đăng nhập này đã có người dùng; hãy chọn tên khác.", fields={"username": "taken"})
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("Thư điện tử này đã dùng cho một tài khoản khác.", fields={"email": "taken"})
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username, email=email, password=None, kind=User.Kind.OFFICER, full_name=full_name
+        )
+    return user

@@ -300,3 +300,85 @@ class MembershipAddForm(forms.Form):
     )
     role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=OfficerMembership.Role.choices)
     title = forms.CharField(label=gettext_lazy("Chức danh"), max_length=120, required=False)
+
+
+# --- lateness: proposals to extend (form 04) ---------------------------------------------------
+
+
+class ExtensionProposeForm(forms.Form):
+    """A receiver or specialist proposes a new appointment date for the leader to approve."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    new_due_date = forms.DateField(
+        label=gettext_lazy("Ngày hẹn trả mới đề nghị"),
+        help_text=gettext_lazy("Kết quả hẹn trả trước 17:00 ngày này."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": gettext_lazy("Vui lòng chọn ngày hẹn trả mới."),
+            "invalid": gettext_lazy("Ngày chưa đúng, ví dụ 20/02/2027."),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do chậm và lời xin lỗi người nộp"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Vui lòng ghi lý do chậm và lời xin lỗi người nộp.")},
+    )
+
+    def new_due_at(self) -> datetime:
+        return _vn_end_of_day(self.cleaned_data["new_due_date"])
+
+
+class ExtensionRejectForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do không duyệt"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Vui lòng ghi lý do không duyệt để cán bộ đề nghị biết.")},
+    )
+
+
+# --- agency administration: new officer accounts ----------------------------------------------
+
+USERNAME = RegexValidator(
+    r"^[a-z0-9][a-z0-9._-]{2,149}$",
+    message=gettext_lazy(
+        "Tên đăng nhập gồm 3–150 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, ví dụ nguyen.van.an."
+    ),
+)
+
+
+class OfficerCreateForm(forms.Form):
+    full_name = forms.CharField(
+        label=gettext_lazy("Họ và tên"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Vui lòng nhập họ và tên cán bộ, ví dụ Nguyễn Văn An.")},
+    )
+    username = forms.CharField(
+        label=gettext_lazy("Tên đăng nhập"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("Vui lòng nhập tên đăng nhập, ví dụ nguyen.van.an.")},
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Thư điện tử công vụ"),
+        help_text=gettext_lazy("Cán bộ nhận thư có liên kết để tự đặt mật khẩu."),
+        error_messages={
+            "required": gettext_lazy("Vui lòng nhập thư điện tử của cán bộ để gửi liên kết đặt mật khẩu."),
+            "invalid": gettext_lazy("Thư điện tử chưa đúng, ví dụ an.nguyen@tphcm.gov.vn."),
+        },
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=OfficerMembership.Role.choices)
+    title = forms.CharField(label=gettext_lazy("Chức danh"), max_length=120, required=False)
+
+    def clean_full_name(self) -> str:
+        return normalize(self.cleaned_data["full_name"])
+
+    def clean_username(self) -> str:
+        username = normalize(self.cleaned_data["username"]).lower()
+        USERNAME(username)  # after lower-casing: "Nguyen.An" is the same name as "nguyen.an"
+        return username
+
+    def clean_email(self) -> str:
+        return normalize(self.cleaned_data["email"]).lower()

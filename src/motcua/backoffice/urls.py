@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.backoffice.views import administration, complaints, dossier, home, intake
+from motcua.backoffice.views import administration, complaints, dossier, home, intake, register
 
 app_name = "backoffice"
 
@@ -13,7 +13,11 @@ urlpatterns = [
     path("ho-so/<str:code>/giay-to/<int:document_id>/", dossier.document, name="document"),
     path("ho-so/<str:code>/mau-06/", dossier.control_sheet, name="form06"),
     path("ho-so/<str:code>/tin-nhan/", dossier.dossier_message, name="message"),
+    path("ho-so/<str:code>/gia-han/de-nghi/", dossier.extension_propose, name="extension_propose"),
+    path("ho-so/<str:code>/gia-han/khong-duyet/", dossier.extension_reject, name="extension_reject"),
     path("phan-anh/", complaints.complaint_list, name="complaints"),
+    path("so-theo-doi/", register.register, name="register"),
+    path("so-theo-doi/pdf/", register.register_pdf, name="register_pdf"),
     path("quan-tri/", administration.admin_home, name="admin"),
     path("quan-tri/co-quan/<str:agency_code>/", administration.agency_officers, name="agency_officers"),
     path(

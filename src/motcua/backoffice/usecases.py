@@ -6,15 +6,22 @@ errors with Vietnamese details) so they can move to `accounts/services.py` uncha
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
 from motcua.accounts.rules import is_system_admin, officer_agency_ids
+from motcua.accounts.services import officer_account_create
 from motcua.core.errors import BadInput, Conflict, NotFound, PermissionDenied
 from motcua.core.text import normalize
 from motcua.directory.models import Agency
@@ -136,4 +143,40 @@ def membership_end(*, actor: User, agency_code: str, membership_id: int) -> Offi
         return membership
     membership.valid_to = date.fromordinal(today.toordinal() - 1)
     membership.save(update_fields=["valid_to"])
+    return membership
+
+
+def officer_create(
+    *,
+    actor: User,
+    agency_code: str,
+    full_name: str,
+    username: str,
+    email: str,
+    role: str,
+    title: str = "",
+    link_for: Callable[[str, str], str],
+) -> OfficerMembership:
+    """An agency admin creates an officer account with a role in their agency.
+
+    The account has no password: the officer gets an e-mail with a password-reset link
+    (Django's reset token, which expires as PASSWORD_RESET_TIMEOUT says). `link_for(uidb64,
+    token)` builds the absolute link to the reset page.
+    """
+    agency = _admin_agency(actor, agency_code)
+    if role not in OfficerMembership.Role.values:
+        raise BadInput("Vai trò không hợp lệ.", fields={"role": "invalid"})
+    with transaction.atomic():
+        officer = officer_account_create(username=username, full_name=full_name, email=email)
+        membership = OfficerMembership.objects.create(
+            user=officer, agency=agency, role=role, title=normalize(title), valid_from=timezone.localdate()
+        )
+    link = link_for(urlsafe_base64_encode(force_bytes(officer.pk)), default_token_generator.make_token(officer))
+    context = {"officer": officer, "agency": agency, "link": link, "role": membership.get_role_display()}
+    send_mail(
+        subject=f"Tài khoản MotCua của {officer.full_name}: đặt mật khẩu",
+        message=render_to_string("backoffice/email/officer_welcome.txt", context),
+        from_email=None,
+        recipient_list=[officer.email],
+    )
     return membership

@@ -5,12 +5,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.accounts.rules import is_system_admin
-from motcua.backoffice.forms import MembershipAddForm
-from motcua.backoffice.usecases import admin_agencies, membership_add, membership_end, memberships_of_agency
+from motcua.backoffice.forms import MembershipAddForm, OfficerCreateForm
+from motcua.backoffice.usecases import (
+    admin_agencies,
+    membership_add,
+    membership_end,
+    memberships_of_agency,
+    officer_create,
+)
 from motcua.backoffice.views.common import officer_required
 from motcua.core.errors import DomainError, NotFound
 from motcua.directory.models import Agency
@@ -37,8 +44,30 @@ def agency_officers(request: HttpRequest, agency_code: str) -> HttpResponse:
         agency, memberships = memberships_of_agency(actor=request.user, agency_code=agency_code)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
-    form = MembershipAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    creating = request.method == "POST" and request.POST.get("form") == "create"
+    form = MembershipAddForm(request.POST if request.method == "POST" and not creating else None)
+    new_form = OfficerCreateForm(request.POST if creating else None, prefix="new")
+    if creating and new_form.is_valid():
+        try:
+            membership = officer_create(
+                actor=request.user,
+                agency_code=agency.code,
+                link_for=lambda uid, token: request.build_absolute_uri(
+                    reverse("portal:accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+                ),
+                **new_form.cleaned_data,
+            )
+        except DomainError as exc:
+            field = next((name for name in exc.fields if name in new_form.fields), None)
+            new_form.add_error(field, exc.detail)
+        else:
+            messages.success(
+                request,
+                _("Đã tạo tài khoản %(username)s; thư đặt mật khẩu đã gửi đến %(email)s.")
+                % {"username": membership.user.username, "email": membership.user.email},
+            )
+            return redirect("backoffice:agency_officers", agency_code=agency.code)
+    elif request.method == "POST" and not creating and form.is_valid():
         try:
             membership_add(actor=request.user, agency_code=agency.code, **form.cleaned_data)
         except DomainError as exc:
@@ -49,7 +78,7 @@ def agency_officers(request: HttpRequest, agency_code: str) -> HttpResponse:
     return render(
         request,
         "backoffice/agency_officers.html",
-        {"agency": agency, "memberships": memberships, "form": form},
+        {"agency": agency, "memberships": memberships, "form": form, "new_form": new_form},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -19,15 +19,28 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from motcua.accounts.models import OfficerMembership
-from motcua.backoffice.forms import ACTION_LABELS, WORKSPACE_ACTIONS, ActionForm
+from motcua.backoffice.forms import (
+    ACTION_LABELS,
+    WORKSPACE_ACTIONS,
+    ActionForm,
+    ExtensionProposeForm,
+    ExtensionRejectForm,
+)
 from motcua.backoffice.views.common import officer_required
 from motcua.catalog.eforms import form_properties
 from motcua.core.errors import DomainError, NotFound, StaleVersion
-from motcua.core.timeutil import format_vn
+from motcua.core.timeutil import format_vn, to_vn
 from motcua.directory.models import Agency
 from motcua.dossiers import files
+from motcua.dossiers.extensions import (
+    extension_proposable,
+    extension_proposal_approve,
+    extension_proposal_create,
+    extension_proposal_pending,
+    extension_proposal_reject,
+)
 from motcua.dossiers.forms import FORM_TITLES, render_form_pdf
-from motcua.dossiers.lifecycle import Status, allowed_actions, status_name, status_plain_name
+from motcua.dossiers.lifecycle import Role, Status, allowed_actions, status_name, status_plain_name
 from motcua.dossiers.messages import dossier_message_post, dossier_messages_for_user
 from motcua.dossiers.models import Channel, Dossier, DossierDocument, DossierEvent, DossierStepLog
 from motcua.dossiers.queues import dossier_marks
@@ -101,18 +114,25 @@ def _has_fee(dossier: Dossier) -> bool:
     return dossier.procedure_version.fees.filter(amount_vnd__gt=0).exists()
 
 
-def _action_forms(dossier: Dossier, actions: list[str], bound: ActionForm | None) -> list[ActionForm]:
+def _action_forms(
+    dossier: Dossier, actions: list[str], bound: ActionForm | None, proposal: Any = None
+) -> list[ActionForm]:
     forms = []
     for action in actions:
         if bound is not None and bound.action == action:
             forms.append(bound)
             continue
-        forms.append(_new_form(dossier, action))
+        forms.append(_new_form(dossier, action, proposal=proposal))
     return forms
 
 
-def _new_form(dossier: Dossier, action: str, data: Any = None, files_: Any = None) -> ActionForm:
+def _new_form(
+    dossier: Dossier, action: str, data: Any = None, files_: Any = None, *, proposal: Any = None
+) -> ActionForm:
     kwargs: dict[str, Any] = {"initial": {"version": dossier.version}}
+    if action == "extend" and proposal is not None:
+        # The proposal awaiting the leader, prefilled: approving is submitting it as it is.
+        kwargs["initial"].update(new_due_date=to_vn(proposal.new_due_at).date(), note=proposal.reason)
     if action in ("assign", "forward"):
         choices = _handler_choices(dossier, 0 if action == "assign" else dossier.step_index + 1)
         kwargs["handler_choices"] = choices
@@ -172,6 +192,8 @@ def _workspace(
     error: str = "",
     conflict: dict[str, str] | None = None,
     message_error: str = "",
+    propose_form: ExtensionProposeForm | None = None,
+    reject_form: ExtensionRejectForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
@@ -182,6 +204,9 @@ def _workspace(
         actions.remove("request_payment")
     if conflict is not None:
         bound = None  # the stale page's forms are not worth keeping: the choices may have changed
+        propose_form = reject_form = None
+    proposal = extension_proposal_pending(dossier)
+    lateness_statuses = (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_DUE)
     late, due_soon = dossier_marks(dossier, now=now)
     steps = _step_roles(dossier)
     fields = form_properties(dossier.procedure_version.form_schema or {})
@@ -203,8 +228,19 @@ def _workspace(
         "channel_name": Channel(dossier.channel).label,
         "late": late,
         "due_soon": due_soon,
-        "lateness_prompt": (late or due_soon) and dossier.status in (Status.RECEIVED, Status.PROCESSING),
+        # Also when a proposal waits, or a proposal form came back with something to correct.
+        "lateness_prompt": ((late or due_soon) and dossier.status in lateness_statuses)
+        or proposal is not None
+        or propose_form is not None,
         "can_extend": "extend" in actions,
+        "proposal": proposal,
+        "can_propose": proposal is None
+        and bool(roles & {Role.RECEIVER, Role.SPECIALIST})
+        and "extend" not in actions
+        and extension_proposable(dossier, now=now) is None,
+        "propose_form": propose_form or ExtensionProposeForm(initial={"version": dossier.version}),
+        "reject_form": reject_form
+        or ExtensionRejectForm(initial={"version": dossier.version, "proposal": proposal.pk if proposal else None}),
         "step_name": (
             steps[dossier.step_index][0]
             if dossier.status == Status.PROCESSING and 0 <= dossier.step_index < len(steps)
@@ -219,7 +255,7 @@ def _workspace(
             .select_related("handler", "agency")
             .order_by("started_at", "id")
         ),
-        "action_forms": _action_forms(dossier, actions, bound),
+        "action_forms": _action_forms(dossier, actions, bound, proposal),
         "conversation": list(dossier_messages_for_user(request.user, dossier)),
         "message_error": message_error,
         "error": error,
@@ -245,10 +281,12 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     dossier = _load(request, code)
     if action not in WORKSPACE_ACTIONS:
         raise Http404
+    if _stale(request, dossier, prefix=action):
+        # Checked before anything else: a stale page always gets the explanation and a reload,
+        # even when what it sent is also incomplete.
+        return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
     form = _new_form(dossier, action, request.POST, request.FILES)
     if not form.is_valid():
-        if form.has_error("version"):
-            return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
         error = _("Chưa thực hiện “%(action)s”: hãy bổ sung thông tin được đánh dấu trong phần thao tác.") % {
             "action": ACTION_LABELS[action]
         }
@@ -274,6 +312,15 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
                 note=note,
                 files=request.FILES.getlist(f"{action}-files"),
             )
+        elif action == "extend" and extension_proposal_pending(dossier) is not None:
+            # A proposal awaits: extending is approving it (with the leader's date and reason).
+            extension_proposal_approve(
+                actor=request.user,
+                code=dossier.code,
+                version=version,
+                new_due_at=params.get("new_due_at"),
+                note=note,
+            )
         else:
             dossier_act(actor=request.user, code=dossier.code, action=action, version=version, note=note, params=params)
     except StaleVersion:
@@ -287,6 +334,73 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
             form.add_error(None, exc.detail)
         return _workspace(request, _load(request, code), bound=form, error=exc.detail, status=exc.status)
     messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": ACTION_LABELS[action]})
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+def _stale(request: HttpRequest, dossier: Dossier, *, prefix: str = "") -> bool:
+    """The page's version (missing or unreadable counts as stale) differs from the dossier's."""
+    raw = request.POST.get(f"{prefix}-version" if prefix else "version", "")
+    return not raw.isdigit() or int(raw) != dossier.version
+
+
+@require_POST
+@officer_required
+def extension_propose(request: HttpRequest, code: str) -> HttpResponse:
+    """A receiver or specialist proposes an extension (form 04) for the leader to approve."""
+    dossier = _load(request, code)
+    if _stale(request, dossier):
+        return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
+    form = ExtensionProposeForm(request.POST)
+    if not form.is_valid():
+        return _workspace(
+            request,
+            dossier,
+            propose_form=form,
+            error=_("Chưa gửi đề nghị gia hạn: hãy bổ sung thông tin được đánh dấu."),
+            status=400,
+        )
+    try:
+        extension_proposal_create(
+            actor=request.user,
+            code=dossier.code,
+            version=form.cleaned_data["version"],
+            new_due_at=form.new_due_at(),
+            reason=form.cleaned_data["reason"],
+        )
+    except StaleVersion:
+        return _workspace(request, _load(request, code), conflict=_conflict(dossier), status=409)
+    except DomainError as exc:
+        field = "new_due_date" if "new_due_at" in exc.fields else ("reason" if "reason" in exc.fields else None)
+        form.add_error(field, exc.detail)
+        return _workspace(request, _load(request, code), propose_form=form, error=exc.detail, status=exc.status)
+    messages.success(request, _("Đã gửi đề nghị gia hạn cho lãnh đạo duyệt."))
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@require_POST
+@officer_required
+def extension_reject(request: HttpRequest, code: str) -> HttpResponse:
+    """The leader does not approve the pending proposal, saying why."""
+    dossier = _load(request, code)
+    if _stale(request, dossier):
+        return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
+    form = ExtensionRejectForm(request.POST)
+    if not form.is_valid():
+        return _workspace(request, dossier, reject_form=form, error=_("Vui lòng ghi lý do không duyệt."), status=400)
+    try:
+        extension_proposal_reject(
+            actor=request.user,
+            code=dossier.code,
+            version=form.cleaned_data["version"],
+            proposal_id=form.cleaned_data["proposal"],
+            reason=form.cleaned_data["reason"],
+        )
+    except StaleVersion:
+        return _workspace(request, _load(request, code), conflict=_conflict(dossier), status=409)
+    except DomainError as exc:
+        form.add_error("reason" if "reason" in exc.fields else None, exc.detail)
+        return _workspace(request, _load(request, code), reject_form=form, error=exc.detail, status=exc.status)
+    messages.success(request, _("Đã trả lời: không duyệt đề nghị gia hạn."))
     return redirect("backoffice:dossier", code=dossier.code)
 
 
