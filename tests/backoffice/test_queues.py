@@ -228,3 +228,20 @@ def test_every_search_is_served_by_an_index(office, key, text, index):
     assert any(name in plan for plan in plans for name in accepted), plans
     for plan in plans:
         assert "SCAN dossiers_dossier" not in plan, plan
+
+
+def test_keyset_pages_reach_rows_without_a_due_date_on_every_database(office):
+    """SQLite sorts rows without a due date first, PostgreSQL last: paging must reach them on both."""
+    now = timezone.now()
+    codes = {counter_dossier(office, when=now - timedelta(days=days)).code for days in (30, 10, 3)}
+    undated = sorted(codes)[1]
+    Dossier.objects.filter(code=undated).update(due_at=None)
+    seen, cursor = [], None
+    for _ in range(5):
+        page = queue_page(office.receiver, "assign", page_size=1, cursor=cursor)
+        seen += [row.dossier.code for row in page.rows]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(codes)
+    assert len(seen) == len(codes)

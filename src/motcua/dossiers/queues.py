@@ -383,10 +383,14 @@ def _after(spec: QueueSpec, cursor: str) -> Q:
         due = datetime.fromisoformat(due_raw) if due_raw else None
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise invalid from None
+    # Each database keeps its own default place for rows without a due date, so that the queue's
+    # index serves the order as it is: first on SQLite, last on PostgreSQL.
+    nulls_first = connection.vendor == "sqlite"
     if due is None:
-        # Rows without a due date sort first (SQLite) — continue by id among them, then all dated rows.
-        return Q(due_at__isnull=True, id__gt=last_id) | Q(due_at__isnull=False)
-    return Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id)
+        after_undated = Q(due_at__isnull=True, id__gt=last_id)
+        return after_undated | Q(due_at__isnull=False) if nulls_first else after_undated
+    after_dated = Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id)
+    return after_dated if nulls_first else after_dated | Q(due_at__isnull=True)
 
 
 def _looks_like_code(text: str) -> bool:
