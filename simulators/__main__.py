@@ -23,6 +23,7 @@ from simulators.mail import MailSimulator, MailStore, SmtpSink
 from simulators.payment import DEVELOPMENT_SECRET, PaymentSimulator
 from simulators.population import PopulationSimulator
 from simulators.sms import SmsSimulator
+from simulators.social_insurance import SocialInsuranceSimulator
 
 HOST = "127.0.0.1"
 
@@ -35,6 +36,7 @@ def simulators() -> list[Simulator]:
         SmsSimulator(),
         BusinessRegistrySimulator(),
         CivilStatusSimulator(),
+        SocialInsuranceSimulator(),
         DvcqgSimulator(),
         LgspSimulator(),
     ]

@@ -28,7 +28,7 @@ from simulators.faults import Faults, control_response
 
 # DEVELOPMENT ONLY: the same default as motcua.settings.LGSP_API_KEY.
 DEVELOPMENT_API_KEY = "motcua-development-lgsp-key-NOT-FOR-PRODUCTION"
-SYSTEMS = ("population", "civil-status", "dvcqg", "business-registry")
+SYSTEMS = ("population", "civil-status", "dvcqg", "business-registry", "social-insurance")
 FORWARDED_HEADERS = ("x-api-key", "idempotency-key", "content-type", "accept")
 
 

@@ -34,6 +34,7 @@ def _no_stray_remote_calls(settings):
         "SMS_GATEWAY_URL",
         "POPULATION_DB_URL",
         "CIVIL_STATUS_DB_URL",
+        "SOCIAL_INSURANCE_DB_URL",
         "DVCQG_URL",
         "LGSP_URL",
         "BUSINESS_REGISTRY_URL",

@@ -283,6 +283,12 @@ POPULATION_DB_URL = env.str("POPULATION_DB_URL", default=f"http://127.0.0.1:{SIM
 POPULATION_DB_API_KEY = _secret("POPULATION_DB_API_KEY") or "motcua-development-population-key-NOT-FOR-PRODUCTION"
 CIVIL_STATUS_DB_URL = env.str("CIVIL_STATUS_DB_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/civil-status")
 CIVIL_STATUS_DB_API_KEY = _secret("CIVIL_STATUS_DB_API_KEY") or "motcua-development-civil-status-key-NOT-FOR-PRODUCTION"
+SOCIAL_INSURANCE_DB_URL = env.str(
+    "SOCIAL_INSURANCE_DB_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/social-insurance"
+)
+SOCIAL_INSURANCE_DB_API_KEY = (
+    _secret("SOCIAL_INSURANCE_DB_API_KEY") or "motcua-development-social-insurance-key-NOT-FOR-PRODUCTION"
+)
 DVCQG_URL = env.str("DVCQG_URL", default=f"http://127.0.0.1:{SIMULATORS_PORT}/dvcqg")
 DVCQG_API_KEY = _secret("DVCQG_API_KEY") or "motcua-development-dvcqg-key-NOT-FOR-PRODUCTION"
 # "direct": each system at its own URL; "lgsp": every call goes through the city's data bus.
