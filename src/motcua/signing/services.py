@@ -135,14 +135,15 @@ class SigningSetupReport:
 def signing_setup(*, agencies: Iterable[Agency]) -> SigningSetupReport:
     """Make signing ready before anyone signs: idempotent, safe to run on every start.
 
-    Development (no `SIGNING_PKCS12_DIR`): create the development CA if missing and each
+    Development (no `SIGNING_PKCS12_DIR` nor `SIGNING_PKCS11_MODULE`): create the development CA if missing and each
     agency's key and certificate if missing or out of date (`pki.ensure_agency_key_pair`),
     and register every certificate, so the first signature of the day does not pay for it
-    and the admin lists them. Production: create nothing; open each agency's PKCS#12 file,
-    register what opens and report what does not.
+    and the admin lists them. Production: create nothing; open each agency's PKCS#12 file or
+    token key, register what opens and report what does not.
     """
     agencies = list(agencies)
-    if pki.pkcs12_dir() is not None:
+    mode = pki.signing_mode()
+    if mode != pki.SOURCE_DEVELOPMENT:
         rows: list[SigningCertificate] = []
         problems: list[tuple[str, str]] = []
         for agency in agencies:
@@ -153,7 +154,7 @@ def signing_setup(*, agencies: Iterable[Agency]) -> SigningSetupReport:
                 continue
             rows.append(_certificate_row(agency, credentials.certificate, credentials.source))
         return SigningSetupReport(
-            mode="pkcs12", existing=len(rows), registered=_register_certificates(rows), problems=tuple(problems)
+            mode=mode, existing=len(rows), registered=_register_certificates(rows), problems=tuple(problems)
         )
 
     ca, ca_created = pki.ensure_dev_ca()

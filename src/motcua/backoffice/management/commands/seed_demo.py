@@ -44,10 +44,11 @@ class Command(BaseCommand):
         """Every agency can sign from the start (the demo dossiers' forms are signed as they are issued)."""
         agencies = Agency.objects.active_on(local_date(timezone.now())).order_by("code")
         report = signing_setup(agencies=agencies)
-        if report.mode == "pkcs12":
+        if report.mode != "development":
             for code, detail in report.problems:
                 self.stderr.write(f"{code}: {detail}")
-            self.stdout.write(f"Chứng thư số (PKCS#12): {report.existing} dùng được, {len(report.problems)} chưa có.")
+            usable, missing = report.existing, len(report.problems)
+            self.stdout.write(f"Chứng thư số ({report.mode.upper()}): {usable} dùng được, {missing} chưa có.")
             return
         self.stdout.write(
             f"Chứng thư số / signing certificates: CA {'mới' if report.ca_created else 'đã có'}, "

@@ -35,8 +35,9 @@ class Command(BaseCommand):
             agencies = list(Agency.objects.active_on(local_date(timezone.now())).order_by("code"))
 
         report = services.signing_setup(agencies=agencies)
-        if report.mode == "pkcs12":
-            self.stdout.write(f"Chế độ PKCS#12: {pki.pkcs12_dir()} (không tạo CA phát triển).")
+        if report.mode != "development":
+            where = pki.pkcs11_module() if report.mode == pki.SOURCE_PKCS11 else pki.pkcs12_dir()
+            self.stdout.write(f"Chế độ {report.mode.upper()}: {where} (không tạo CA phát triển).")
             problems = dict(report.problems)
             for agency in agencies:
                 if agency.code in problems:
