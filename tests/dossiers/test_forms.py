@@ -142,12 +142,12 @@ COMMON_WORDS = [
 def test_each_issuing_action_attaches_its_form_as_a_valid_pdf(dossier_flow, number):
     reach(dossier_flow, number)
     document = notice(dossier_flow, number)
-    assert document.name == forms.FORM_TITLES[number]
+    assert document.name == forms.document_title(number)
     assert document.file.content_type == "application/pdf" and document.file.owner is None
     assert document.file.name == f"Mau-{number}-{dossier_flow.code}.pdf"
     text = notice_text(dossier_flow, number)
     assert dossier_flow.code in text
-    assert f"Mẫu số {number} — {forms.FORM_TITLES[number]}" in text
+    assert f"Mẫu số {number} — {forms.document_title(number)}" in text
     for words in COMMON_WORDS:
         assert words in text, words
     assert forms.tracking_url(dossier_flow.code) in text
@@ -219,11 +219,13 @@ def test_form_06_has_one_row_per_hand_over_with_on_time_in_words(dossier_flow):
     assert "Đánh giá chung: Giải quyết đúng hạn" in text
 
 
-def test_form_07_is_the_register_line(dossier_flow):
+def test_form_07_is_an_extract_of_the_register(dossier_flow):
     reach(dossier_flow, "07")
     dossier = dossier_flow.dossier
     text = notice_text(dossier_flow, "07")
-    assert "SỔ THEO DÕI HỒ SƠ" in text
+    assert "TRÍCH SỔ THEO DÕI HỒ SƠ" in text
+    # The only dossier its agency received in 2026: row 1 of that year's register.
+    assert "Trích dòng số 1 của sổ theo dõi hồ sơ năm 2026" in text
     assert format_vn(dossier.received_at) in text and format_vn(dossier.returned_at) in text
     assert "12 Nguyễn Huệ" in text
 

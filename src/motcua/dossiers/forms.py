@@ -21,7 +21,7 @@ import base64
 import io
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -46,6 +46,8 @@ from motcua.dossiers.models import (
     DossierStepLog,
     DueDateChange,
 )
+from motcua.dossiers.register import RegisterPage, register_all_rows, register_number
+from motcua.signing.services import document_sign
 
 FORMS_DIR = Path(__file__).resolve().parent / "templates" / "dossiers" / "forms"
 PLACE = "Thành phố Hồ Chí Minh"
@@ -61,6 +63,17 @@ FORM_TITLES: dict[str, str] = {
     "07": "Sổ theo dõi hồ sơ",
 }
 RESULT_TITLE = "Kết quả giải quyết thủ tục hành chính"
+# Form 07 is the agency's register (`register.py`, the back office prints it whole); the
+# document issued to a dossier at return is an extract of it: its own row, numbered as in
+# the register of its year of receipt.
+REGISTER_EXTRACT_TITLE = "Trích sổ theo dõi hồ sơ"
+REGISTER_SIGNING_REASON = "Ký số sổ theo dõi hồ sơ"
+
+
+def document_title(number: str) -> str:
+    """The name a form's document carries (form 07 issued for one dossier is an extract)."""
+    return REGISTER_EXTRACT_TITLE if number == "07" else FORM_TITLES[number]
+
 
 # The lifecycle action whose event a form records: its time is the form's date, its actor
 # signs, its note is the reasons when the caller gives none.
@@ -382,6 +395,11 @@ def form_context(dossier: Dossier, number: str, *, note: str = "") -> dict[str, 
     if number == "07":
         previous, new = _extension(dossier)
         context.update(
+            title=REGISTER_EXTRACT_TITLE,
+            register_title=FORM_TITLES["07"],
+            register_number=register_number(dossier),
+            register_year=to_vn(dossier.received_at).year if dossier.received_at else None,
+            register_agency=dossier.receiving_agency.name,
             extended=bool(previous and new and previous != new),
             previous_due_at=_when(previous),
             transfers=_transfers(dossier),
@@ -430,7 +448,7 @@ def issue_form(dossier: Dossier, number: str, *, actor: User | None, note: str =
         dossier=dossier,
         kind=DossierDocument.Kind.NOTICE,
         form_number=number,
-        name=FORM_TITLES[number],
+        name=document_title(number),
         file=stored,
         uploaded_by=actor,
     )
@@ -452,3 +470,70 @@ def issue_result_document(dossier: Dossier, *, actor: User | None) -> DossierDoc
         file=stored,
         uploaded_by=actor,
     )
+
+
+# --- the register (form 07, whole) ---------------------------------------------------------
+
+
+def _period_text(page: RegisterPage) -> str:
+    if page.date_from == page.date_to:
+        return f"Ngày {page.date_from:%d/%m/%Y}"
+    return f"Từ ngày {page.date_from:%d/%m/%Y} đến ngày {page.date_to:%d/%m/%Y}"
+
+
+def register_context(page: RegisterPage, *, issued_at: datetime) -> dict[str, Any]:
+    parent_name, agency_name = _agency_lines(page.agency)
+    url = f"{settings.SITE_URL.rstrip('/')}/xac-thuc-van-ban/"
+    return {
+        "title": FORM_TITLES["07"],
+        "number": "07",
+        "agency_name": agency_name,
+        "parent_name": parent_name,
+        "agency_code": page.agency.code,
+        "period": _period_text(page),
+        "rows": [
+            {
+                "number": row.number,
+                "code_parts": row.code.split("-"),
+                "procedure": f"{row.procedure_name} ({row.procedure_code})",
+                "applicant": row.applicant_name,
+                "received_at": _when(row.received_at),
+                "due_at": _when(row.due_at),
+                "new_due_at": _when(row.new_due_at),
+                "resolved_at": _when(row.resolved_at),
+                "returned_at": _when(row.returned_at),
+                "timing": row.timing,
+                "notes": row.notes,
+            }
+            for row in page.rows
+        ],
+        "total": page.total,
+        "issued_at": _when(issued_at),
+        "place_date": f"{PLACE}, {date_line(issued_at)}",
+        "verification_url": url,
+        "verification_url_css": _css_string(url),
+        "qr": qr_data_uri(url),
+    }
+
+
+def render_register_pdf(page: RegisterPage, *, issued_at: datetime) -> bytes:
+    return html_to_pdf(render_to_string("dossiers/forms/register.html", register_context(page, issued_at=issued_at)))
+
+
+def register_export_pdf(
+    *, user: User, agency_code: str, date_from: date | None, date_to: date | None, now: datetime | None = None
+) -> tuple[RegisterPage, bytes]:
+    """The agency's register for a period as one PDF, signed by the agency (who may read it, may print it)."""
+    now = now or timezone.now()
+    page = register_all_rows(user=user, agency_code=agency_code, date_from=date_from, date_to=date_to, now=now)
+    pdf = render_register_pdf(page, issued_at=now)
+    signer = (user.full_name or user.get_username()).strip() or page.agency.name
+    signed = document_sign(
+        pdf=pdf,
+        agency=page.agency,
+        dossier_code="",
+        signer_name=signer,
+        reason=f"{REGISTER_SIGNING_REASON}, {_period_text(page).lower()}",
+        now=now,
+    )
+    return page, signed
