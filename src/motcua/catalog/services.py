@@ -71,6 +71,54 @@ def procedure_version_create(
     return procedure.versions.get(valid_from=valid_from)
 
 
+def procedure_draft_import(
+    *,
+    procedure_code: str,
+    name: str,
+    field_code: str,
+    level: str,
+    valid_from: dt.date,
+    receiving: list[str] | None = None,
+    all_commune_units: bool = False,
+    source: str = "",
+    notes: str = "",
+) -> ProcedureVersion:
+    """Add a procedure the catalogue does not know yet, as a draft for an administrator to complete.
+
+    Only what is known is filled in (code, name, field, level, where it is received); the rest
+    are placeholders (one day, paper result, no online service, no documents, no steps): a
+    draft is never in force, and `procedure_version_activate` refuses it until it has steps.
+    A field unknown to the catalogue is created with its code as name. Raises Conflict if the
+    procedure already exists.
+    """
+    name = normalize(name)
+    if Procedure.objects.filter(code=procedure_code).exists():
+        raise Conflict(f"Thủ tục mã {procedure_code} đã có trong danh mục.")
+    from motcua.catalog.models import Field
+
+    fields = [] if Field.objects.filter(code=field_code).exists() else [{"code": field_code, "name": field_code}]
+    data = {
+        "code": procedure_code,
+        "valid_from": valid_from.isoformat(),
+        "valid_to": None,
+        "status": Status.DRAFT,
+        "name": name,
+        "field": field_code,
+        "level": level,
+        "agencies": {"all_commune_units": all_commune_units, "receiving": list(receiving or []), "deciding": []},
+        "online_mode": "none",
+        "processing_days": 1,
+        "processing_hours": None,
+        "result_type": "paper",
+        "source": source,
+        "notes": notes,
+    }
+    document = {"format": FORMAT, "version": FORMAT_VERSION, "fields": fields, "synonyms": [], "procedures": [data]}
+    with transaction.atomic():
+        import_documents([("thủ tục mới", document)])
+    return ProcedureVersion.objects.get(procedure__code=procedure_code, valid_from=valid_from)
+
+
 def procedure_version_activate(*, version_id: int, today: dt.date | None = None) -> ProcedureVersion:
     """Put a draft version in force from its `valid_from`; the previous version then ends the day before.
 
@@ -136,6 +184,7 @@ __all__ = [
     "CatalogImportError",
     "ImportResult",
     "catalog_import",
+    "procedure_draft_import",
     "procedure_popularity_bump",
     "procedure_version_activate",
     "procedure_version_create",
