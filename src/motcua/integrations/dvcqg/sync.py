@@ -10,9 +10,21 @@ compare the procedure lists.
 * `dvcqg_pull` files each dossier submitted at the portal through `dossier_submit` with the
   idempotency key `dvcqg:<MaHoSoQG>`, then acknowledges it: a pull interrupted anywhere is
   simply repeated and files nothing twice.
-* `procedures_compare` reports the differences between the national list and the catalogue.
+* `procedures_compare` reports the differences between the national list and the catalogue;
+  `procedures_sync` plans (and with `apply=True` applies) what the catalogue does about them,
+  through the catalogue's own services and never touching a version in force:
+  - a procedure renamed nationally gets a new DRAFT version with the national name, effective
+    from a given day, for an administrator to check and activate (`procedure_version_activate`);
+    while a later version (that draft, or one activated for a future day) exists, nothing more
+    is created for that procedure;
+  - a national procedure the catalogue does not know is imported as a draft (placeholders for
+    what the national list does not carry: deadline, documents, steps), to be completed;
+  - a procedure in force here but absent from the national list is only flagged, with its number
+    of open dossiers: the national list may be a partial slice, and abolishing is a decision.
+  Running it again after applying changes nothing.
 """
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -20,16 +32,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from motcua.accounts.models import ApplicantProfile, OfficerMembership, User
-from motcua.catalog.models import Procedure, ProcedureVersion
+from motcua.catalog.models import Level, Procedure, ProcedureVersion, Status
+from motcua.catalog.services import procedure_draft_import, procedure_version_create
 from motcua.core.errors import DomainError
+from motcua.core.text import normalize
+from motcua.directory.models import Agency
 from motcua.dossiers.files import file_store
+from motcua.dossiers.lifecycle import OPEN
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_submit
 from motcua.integrations import dvcqg
-from motcua.integrations.dvcqg.mapping import MappingError, NationalDossier, dossier_to_wire, progress_to_wire
+from motcua.integrations.dvcqg.mapping import (
+    MappingError,
+    NationalDossier,
+    NationalProcedure,
+    dossier_to_wire,
+    progress_to_wire,
+)
 from motcua.integrations.errors import IntegrationError
 
 logger = logging.getLogger(__name__)
@@ -189,6 +212,144 @@ def procedures_compare() -> ProcedureDifferences:
         if code not in national:
             differences.only_here.append((code, name))
     return differences
+
+
+@dataclass
+class Rename:
+    code: str  # the catalogue's code (may carry a provincial suffix)
+    national_name: str
+    current_name: str
+    pending_draft: str | None = None  # name of the next version already prepared (draft or scheduled)
+
+
+@dataclass
+class Abolished:
+    code: str
+    name: str
+    open_dossiers: int
+
+
+@dataclass
+class ProcedureSync:
+    valid_from: dt.date
+    applied: bool = False
+    renames: list[Rename] = field(default_factory=list)
+    imports: list[tuple[str, str]] = field(default_factory=list)  # national (code, name) to import as drafts
+    abolished: list[Abolished] = field(default_factory=list)  # in force here, absent nationally
+    created: list[str] = field(default_factory=list)  # "code@valid_from" of each draft written now
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (code, why)
+
+    @property
+    def to_do(self) -> bool:
+        """Whether applying would write anything."""
+        return bool(self.imports or any(r.pending_draft is None for r in self.renames))
+
+
+def _level(national: NationalProcedure) -> str:
+    text = national.level.casefold()
+    return Level.COMMUNE if any(word in text for word in ("xã", "phường", "đặc khu")) else Level.PROVINCE
+
+
+def _receiving(level: str) -> tuple[list[str], bool]:
+    """Where an imported draft is received until the administrator says otherwise."""
+    if level == Level.COMMUNE:
+        return [], True
+    agency = (
+        Agency.objects.filter(level__in=[Agency.Level.CENTRE, Agency.Level.PROVINCE])
+        .order_by("-level", "code")  # the public-service centre first
+        .values_list("code", flat=True)
+        .first()
+    )
+    return ([agency], False) if agency else ([], True)
+
+
+def procedures_sync(*, valid_from: dt.date, apply: bool = False) -> ProcedureSync:
+    """Plan the catalogue's answer to the national list; with `apply`, write the drafts."""
+    national = {p.code: p for p in dvcqg.fetch_procedures()}
+    today = timezone.localdate()
+    in_force = list(
+        ProcedureVersion.objects.filter(status=Status.ACTIVE, valid_from__lte=today)
+        .exclude(valid_to__lt=today)
+        .select_related("procedure")
+        .order_by("procedure__code", "valid_from")
+    )
+    current: dict[str, ProcedureVersion] = {}
+    for version in in_force:
+        current[version.procedure.code] = version  # the latest in force wins
+    # A draft, or a version activated but not yet in force, already prepares the next change.
+    upcoming: dict[int, ProcedureVersion] = {}
+    # A draft stays pending (whatever its date) until an administrator activates or deletes it.
+    for later in (
+        ProcedureVersion.objects.filter(procedure__code__in=list(current))
+        .filter(Q(status=Status.DRAFT) | Q(status=Status.ACTIVE, valid_from__gt=today))
+        .order_by("valid_from")
+    ):
+        upcoming[later.procedure_id] = later
+    known_base = {_base_code(code) for code in Procedure.objects.values_list("code", flat=True)}
+    plan = ProcedureSync(valid_from=valid_from)
+    for code, version in sorted(current.items()):
+        item = national.get(_base_code(code))
+        if item is None:
+            continue
+        if normalize(item.name) != normalize(version.name):
+            waiting = upcoming.get(version.procedure_id)
+            waiting = waiting if waiting is not None and waiting.valid_from > version.valid_from else None
+            plan.renames.append(Rename(code, item.name, version.name, waiting.name if waiting else None))
+    for code, item in sorted(national.items()):
+        if code not in known_base:
+            plan.imports.append((code, item.name))
+    absent = {code: version for code, version in current.items() if _base_code(code) not in national}
+    counts = dict(
+        Dossier.objects.filter(procedure__code__in=list(absent), status__in=[s.value for s in OPEN])
+        .values_list("procedure__code")
+        .annotate(n=Count("pk"))
+        .values_list("procedure__code", "n")
+    )
+    plan.abolished = [Abolished(code, v.name, counts.get(code, 0)) for code, v in sorted(absent.items())]
+    if apply:
+        _apply(plan, national)
+    return plan
+
+
+def _apply(plan: ProcedureSync, national: dict[str, NationalProcedure]) -> None:
+    note = f"Đồng bộ từ Cổng Dịch vụ công quốc gia ngày {timezone.localdate():%d/%m/%Y}."
+    for rename in plan.renames:
+        if rename.pending_draft is not None:
+            continue
+        try:
+            with transaction.atomic():
+                version = procedure_version_create(
+                    procedure_code=rename.code,
+                    valid_from=plan.valid_from,
+                    changes={"status": Status.DRAFT, "name": rename.national_name},
+                )
+        except DomainError as error:
+            plan.failed.append((rename.code, error.detail))
+            continue
+        plan.created.append(f"{rename.code}@{version.valid_from.isoformat()}")
+    for code, name in plan.imports:
+        item = national[code]
+        level = _level(item)
+        receiving, all_units = _receiving(level)
+        try:
+            with transaction.atomic():
+                version = procedure_draft_import(
+                    procedure_code=code,
+                    name=name,
+                    field_code=item.field_code or "KHAC",
+                    level=level,
+                    valid_from=plan.valid_from,
+                    receiving=receiving,
+                    all_commune_units=all_units,
+                    source="Cổng Dịch vụ công quốc gia",
+                    notes=note
+                    + " Cần bổ sung: thời hạn giải quyết, cơ quan, giấy tờ, phí, quy trình nội bộ; rồi áp dụng.",
+                )
+        except DomainError as error:
+            plan.failed.append((code, error.detail))
+            continue
+        plan.created.append(f"{code}@{version.valid_from.isoformat()}")
+    plan.applied = True
 
 
 def dvcqg_pull_periodic() -> int:
