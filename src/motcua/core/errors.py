@@ -6,14 +6,18 @@ shown to people, so it is plain Vietnamese saying what is wrong and how to fix i
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 
 class DomainError(Exception):
     code = "error"
     status = 400
-    default_detail = "Yêu cầu không hợp lệ."
+    default_detail = gettext_noop("Yêu cầu không hợp lệ.")
 
     def __init__(self, detail: str | None = None, *, fields: dict[str, str] | None = None, **extra: Any):
-        self.detail = detail or self.default_detail
+        # The text is a msgid of the catalogue (see translated_error_names): shown in the
+        # language of the request that raised it; text built at run time stays as it is.
+        self.detail = gettext(str(detail or self.default_detail))
         self.fields = fields or {}
         self.extra = extra
         super().__init__(self.detail)
@@ -27,51 +31,55 @@ class DomainError(Exception):
 
 
 class BadInput(DomainError):
-    code, status, default_detail = "bad_request", 400, "Dữ liệu gửi lên không hợp lệ."
+    code, status, default_detail = "bad_request", 400, gettext_noop("Dữ liệu gửi lên không hợp lệ.")
 
 
 class NotAuthenticated(DomainError):
-    code, status, default_detail = "not_authenticated", 401, "Vui lòng đăng nhập để tiếp tục."
+    code, status, default_detail = "not_authenticated", 401, gettext_noop("Vui lòng đăng nhập để tiếp tục.")
 
 
 class PermissionDenied(DomainError):
-    code, status, default_detail = "forbidden", 403, "Bạn không có quyền thực hiện thao tác này."
+    code, status, default_detail = "forbidden", 403, gettext_noop("Bạn không có quyền thực hiện thao tác này.")
 
 
 class NotFound(DomainError):
     # Also raised for what exists but the caller may not see: never confirm existence.
-    code, status, default_detail = "not_found", 404, "Không tìm thấy nội dung yêu cầu."
+    code, status, default_detail = "not_found", 404, gettext_noop("Không tìm thấy nội dung yêu cầu.")
 
 
 class Conflict(DomainError):
-    code, status, default_detail = "conflict", 409, "Thao tác không còn phù hợp với trạng thái hiện tại."
+    code, status, default_detail = "conflict", 409, gettext_noop("Thao tác không còn phù hợp với trạng thái hiện tại.")
 
 
 class StaleVersion(Conflict):
     code, default_detail = (
         "stale_version",
-        "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang để xem trạng thái mới nhất.",
+        gettext_noop("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang để xem trạng thái mới nhất."),
     )
 
 
 class PayloadTooLarge(DomainError):
-    code, status, default_detail = "too_large", 413, "Tệp quá lớn."
+    code, status, default_detail = "too_large", 413, gettext_noop("Tệp quá lớn.")
 
 
 class UnsupportedMediaType(DomainError):
-    code, status, default_detail = "unsupported_media_type", 415, "Loại tệp không được chấp nhận."
+    code, status, default_detail = "unsupported_media_type", 415, gettext_noop("Loại tệp không được chấp nhận.")
 
 
 class InvalidFormData(DomainError):
     code, status, default_detail = (
         "invalid_form",
         422,
-        "Thông tin trong tờ khai chưa đúng. Vui lòng kiểm tra các ô được đánh dấu.",
+        gettext_noop("Thông tin trong tờ khai chưa đúng. Vui lòng kiểm tra các ô được đánh dấu."),
     )
 
 
 class RateLimited(DomainError):
-    code, status, default_detail = "rate_limited", 429, "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."
+    code, status, default_detail = (
+        "rate_limited",
+        429,
+        gettext_noop("Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút."),
+    )
 
     def __init__(self, detail: str | None = None, *, retry_after: int = 60, **extra: Any):
         self.retry_after = retry_after
@@ -97,3 +105,19 @@ STATUS_CODES: dict[int, str] = {
 
 def error_body(status: int, detail: str) -> dict[str, str]:
     return {"error": STATUS_CODES.get(status, "error"), "detail": detail}
+
+
+def translated_error_names() -> list[str]:
+    """The names under which domain errors are raised: their first argument is a message.
+
+    Every subclass in the project counts, wherever it is defined, so a new error class needs no
+    change here; the base names are listed too because makemessages runs before apps import.
+    """
+    names = {"DomainError", "BadInput", "NotAuthenticated", "PermissionDenied", "NotFound", "Conflict"}
+    names |= {"StaleVersion", "PayloadTooLarge", "UnsupportedMediaType", "InvalidFormData", "RateLimited"}
+    pending = list(DomainError.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return sorted(names)
