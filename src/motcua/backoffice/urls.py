@@ -18,8 +18,6 @@ urlpatterns = [
     path("phan-anh/", complaints.complaint_list, name="complaints"),
     path("so-theo-doi/", register.register, name="register"),
     path("so-theo-doi/pdf/", register.register_pdf, name="register_pdf"),
-    path("so-theo-doi/", register.register, name="register"),
-    path("so-theo-doi/pdf/", register.register_pdf, name="register_pdf"),
     path("quan-tri/", administration.admin_home, name="admin"),
     path("quan-tri/co-quan/<str:agency_code>/", administration.agency_officers, name="agency_officers"),
     path(
