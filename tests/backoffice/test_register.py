@@ -295,3 +295,19 @@ def test_the_form_07_issued_at_return_is_an_extract_with_its_real_number(dossier
     if shutil.which("pdftoppm"):
         target = str(ARTIFACTS / "register_extract")
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-", target], input=pdf, check=True)
+
+
+def test_register_queries_are_served_by_their_index(agency):
+    """The page and the year's running numbers read the (receiving_agency, received_at, id) index."""
+    from datetime import date
+
+    from django.db import connection
+
+    from motcua.dossiers import register as register_module
+
+    if connection.vendor != "sqlite":
+        pytest.skip("plans checked on SQLite here; PostgreSQL plans depend on statistics")
+
+    period = register_module._ordered(register_module._in_period(agency, date(2026, 1, 1), date(2026, 1, 31)))
+    plan = period.explain()
+    assert "dossier_register" in plan, plan

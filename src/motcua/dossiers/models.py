@@ -156,6 +156,8 @@ class Dossier(models.Model):
             ),
             models.Index(fields=["procedure", "submitted_at"], name="dossier_procedure_time"),
             models.Index(fields=["receiving_agency", "submitted_at"], name="dossier_agency_time"),
+            # The agency's register (form 07): received in a period, in order of receipt.
+            models.Index(fields=["receiving_agency", "received_at", "id"], name="dossier_register"),
         ]
 
     def __str__(self) -> str:

@@ -19,10 +19,8 @@ of the agency is refused. Pages are cut by keyset on (received_at, id), never OF
 page costs one query for its rows, one COUNT per year it starts in, and one query each for
 the extensions and transfers of its rows (never a query per row).
 
-Index: the rows are filtered by `receiving_agency` and a `received_at` range. The existing
-`dossier_agency_time` index (receiving_agency, submitted_at) narrows by agency and, since a
-dossier is received after it is submitted, by `submitted_at < end`; an index on
-(receiving_agency, received_at, id) would serve the order directly at scale.
+Index: `dossier_register` (receiving_agency, received_at, id) serves the filter, the year's
+running numbers and the keyset order directly.
 """
 
 import base64
@@ -167,20 +165,14 @@ def _received(agency: Agency) -> QuerySet[Dossier]:
 
 def _in_period(agency: Agency, date_from: date, date_to: date) -> QuerySet[Dossier]:
     start, end = _bounds(date_from, date_to)
-    # submitted_at ≤ received_at, so `submitted_at < end` is true of every row and lets the
-    # (receiving_agency, submitted_at) index cut the scan.
-    return _received(agency).filter(received_at__gte=start, received_at__lt=end, submitted_at__lt=end)
+    return _received(agency).filter(received_at__gte=start, received_at__lt=end)
 
 
 def _number_before(agency: Agency, dossier: Dossier) -> int:
     """How many dossiers the agency received earlier in the same year (the row's STT is this + 1)."""
     assert dossier.received_at is not None
     earlier = Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, id__lt=dossier.pk)
-    return (
-        _received(agency)
-        .filter(earlier, received_at__gte=_year_start(dossier.received_at), submitted_at__lte=dossier.received_at)
-        .count()
-    )
+    return _received(agency).filter(earlier, received_at__gte=_year_start(dossier.received_at)).count()
 
 
 def register_number(dossier: Dossier) -> int | None:
