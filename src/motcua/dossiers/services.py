@@ -54,6 +54,7 @@ from motcua.dossiers.models import (
     StoredFile,
 )
 from motcua.dossiers.selectors import dossier_get_for_user, dossier_roles_of
+from motcua.dossiers.state_documents import state_document_take
 from motcua.signing.services import dossier_document_sign
 
 SYSTEM_ACTOR_NAME = "Hệ thống MotCua"
@@ -261,25 +262,36 @@ def _attach_input_documents(
             )
         )
     missing = []
+    from_state = []
     for code, requirement in requirements.items():
         if code in given or not requirement.required:
             continue
         if requirement.state_data_source:
-            # "Declare only once": taken from the state's database instead of an upload.
-            rows.append(
-                DossierDocument(
-                    dossier=dossier,
-                    kind=DossierDocument.Kind.INPUT,
-                    requirement_code=code,
-                    name=requirement.name,
-                    reused_from=requirement.state_data_source,
-                )
-            )
+            from_state.append(requirement)
         else:
             missing.append(requirement.name)
     if missing:
         raise InvalidFormData(
             "Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing) + ".", fields={"documents": "missing"}
+        )
+    for requirement in from_state:
+        # "Declare only once": taken from the state's database instead of an upload. When the
+        # database cannot be asked, no file: an officer asks for it (see state_documents).
+        taken = state_document_take(
+            source=requirement.state_data_source,
+            requirement_name=requirement.name,
+            dossier=dossier,
+            now=dossier.submitted_at or timezone.now(),
+        )
+        rows.append(
+            DossierDocument(
+                dossier=dossier,
+                kind=DossierDocument.Kind.INPUT,
+                requirement_code=requirement.code,
+                name=taken.name if taken else requirement.name,
+                file=taken.file if taken else None,
+                reused_from=requirement.state_data_source,
+            )
         )
     DossierDocument.objects.bulk_create(rows)
 
