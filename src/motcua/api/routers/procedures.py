@@ -1,6 +1,6 @@
 """Public procedure catalogue: search and detail (contract.md)."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -37,22 +37,23 @@ class ListFilters(Schema):
     q: str = SchemaField("", max_length=200, description="Từ khoá, có dấu hoặc không dấu")
     agency: str | None = SchemaField(None, max_length=40, description="Mã cơ quan (cả mã phường, xã)")
     field: str | None = SchemaField(None, max_length=40, description="Mã lĩnh vực")
-    online: Literal["full", "partial", "none"] | None = None
-    level: Literal["province", "commune"] | None = None
-    page: int = SchemaField(1, ge=1, le=10_000)
-    page_size: int = SchemaField(20, ge=1, le=100)
+    # "" is in the spec because it is accepted: it means no filter / the default.
+    online: Literal["full", "partial", "none", ""] | None = None
+    level: Literal["province", "commune", ""] | None = None
+    page: Annotated[int, SchemaField(ge=1, le=10_000)] | Literal[""] = 1
+    page_size: Annotated[int, SchemaField(ge=1, le=100)] | Literal[""] = 20
 
     # Forms and contract.md's own example send every parameter, empty ones too
     # (`?q=&agency=&online=&page=`): empty means "no filter" and the first page.
     @field_validator("agency", "field", "online", "level", mode="before")
     @classmethod
     def _empty_is_no_filter(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        return None if value == "" else value
 
     @field_validator("page", "page_size", mode="before")
     @classmethod
     def _empty_is_the_default(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str) and not value.strip():
+        if value == "":
             return cls.model_fields[info.field_name or ""].default
         return value
 
@@ -119,8 +120,8 @@ def list_procedures(request: HttpRequest, filters: Query[ListFilters]) -> dict:
         field=filters.field,
         online=filters.online,
         level=filters.level,
-        page=filters.page,
-        page_size=filters.page_size,
+        page=filters.page or 1,
+        page_size=filters.page_size or 20,
     )
     units = selectors.commune_unit_codes() if any(hit.all_commune_units for hit in result.items) else []
     return {
