@@ -154,3 +154,25 @@ def test_a_tampered_locked_value_is_not_shown_back(signed_in, apply_version):
     page = response.content.decode()
     assert response.status_code == 200 and "Người Khác" not in page and 'value="Nguyễn Văn An"' in page
     assert "Ví dụ: Nguyễn Văn An" not in page  # no example for a value the applicant does not type
+
+
+def test_a_paper_the_state_holds_may_be_uploaded_instead(signed_in, apply_version, applicant):
+    """When the database has no record of it, the citizen uploads the paper in the wizard."""
+    assert signed_in.post(_url("apply"), ANSWERS).status_code == 302
+    page = signed_in.get(_url("apply_documents")).content.decode()
+    assert 'name="file_TP03"' in page and "Tải bản chụp lên thay thế" in page
+    done = signed_in.post(
+        _url("apply_documents"),
+        {
+            "file_TP01": upload("de-nghi.pdf", PDF + b"% 1\n"),
+            "file_TP02": upload("cham-dut.pdf", PDF + b"% 2\n"),
+            "file_TP03": upload("so-bhxh.pdf", PDF + b"% 3\n"),
+        },
+    )
+    assert done.status_code == 302
+    review = signed_in.get(_url("apply_review")).content.decode()
+    assert "so-bhxh.pdf" in review and "bản bạn tải lên" in review
+    signed_in.post(_url("apply_review"), {"draft_id": DossierDraft.objects.get().pk})
+    dossier = Dossier.objects.get(applicant=applicant)
+    taken = DossierDocument.objects.get(dossier=dossier, requirement_code="TP03")
+    assert taken.file is not None and taken.file.name == "so-bhxh.pdf" and taken.reused_from == ""

@@ -221,7 +221,9 @@ def apply_documents(request: HttpRequest, code: str) -> HttpResponse:
     errors: dict[str, str] = {}
     chosen: dict[str, dict[str, Any]] = dict(draft.documents)
     if request.method == "POST":
-        for requirement in to_give:
+        # A paper the state's database holds may still be uploaded: when that database has no
+        # record of it, submitting asks for exactly this.
+        for requirement in [*to_give, *from_state]:
             upload = request.FILES.get(f"file_{requirement.code}")
             picked = request.POST.get(f"pick_{requirement.code}", "")
             try:
@@ -272,7 +274,15 @@ def apply_documents(request: HttpRequest, code: str) -> HttpResponse:
             version,
             "documents",
             rows=rows,
-            from_state=[{"requirement": r, "source": source_labels.get(r.state_data_source, "")} for r in from_state],
+            from_state=[
+                {
+                    "requirement": r,
+                    "source": source_labels.get(r.state_data_source, ""),
+                    "chosen": chosen.get(r.code),
+                    "error": errors.get(r.code, ""),
+                }
+                for r in from_state
+            ],
             library=library,
             errors=errors,
             max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
@@ -336,7 +346,14 @@ def apply_review(request: HttpRequest, code: str) -> HttpResponse:
                 for r in to_give
                 if r.code in draft.documents or r.required
             ],
-            from_state=[{"requirement": r, "source": source_labels.get(r.state_data_source, "")} for r in from_state],
+            from_state=[
+                {
+                    "requirement": r,
+                    "source": source_labels.get(r.state_data_source, ""),
+                    "chosen": draft.documents.get(r.code),
+                }
+                for r in from_state
+            ],
             agency=agency,
             error=error,
             fields=fields,

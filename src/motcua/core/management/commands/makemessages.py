@@ -29,4 +29,6 @@ class Command(makemessages.Command):
             *makemessages.Command.xgettext_options,
             *(f"--keyword={name}:1" for name in translated_error_names()),
         ]
+        # Tests raise errors with made-up text; only the project's own messages belong here.
+        options["ignore_patterns"] = [*options.get("ignore_patterns", []), "tests/*", "bench/*", "node_modules/*"]
         return super().handle(*args, **options)
