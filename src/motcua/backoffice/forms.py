@@ -340,6 +340,54 @@ class ExtensionRejectForm(forms.Form):
     )
 
 
+# --- fees: paid at the counter, refunded --------------------------------------------------------
+
+RECEIPT_NUMBER = RegexValidator(
+    r"^[0-9A-Za-zÀ-ỹĐđ][0-9A-Za-zÀ-ỹĐđ ./\-]*$",
+    message=gettext_lazy("Số biên lai chỉ gồm chữ, chữ số và các dấu . / -, ví dụ 0001234 hoặc BL/2026-0015."),
+)
+
+
+class CounterPaymentForm(forms.Form):
+    """A receiver records the fee paid in cash or by card at the desk, with the receipt's number."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    receipt_number = forms.CharField(
+        label=gettext_lazy("Số biên lai thu tại quầy"),
+        help_text=gettext_lazy("Số in trên biên lai đã giao cho người nộp."),
+        max_length=60,
+        validators=[RECEIPT_NUMBER],
+        error_messages={
+            "required": gettext_lazy("Vui lòng nhập số biên lai thu tại quầy."),
+            "max_length": gettext_lazy("Số biên lai dài tối đa 60 ký tự."),
+        },
+    )
+
+    def clean_receipt_number(self) -> str:
+        return normalize(self.cleaned_data["receipt_number"]).strip()
+
+
+class RefundForm(forms.Form):
+    """A receiver or leader gives back a paid fee, saying why (the reason is kept in the log)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do hoàn trả"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": gettext_lazy("Vui lòng ghi rõ lý do hoàn trả."),
+            "max_length": gettext_lazy("Lý do hoàn trả dài tối đa 2000 ký tự."),
+        },
+    )
+
+    def clean_reason(self) -> str:
+        reason = normalize(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("Vui lòng ghi rõ lý do hoàn trả."), code="required")
+        return reason
+
+
 # --- agency administration: new officer accounts ----------------------------------------------
 
 USERNAME = RegexValidator(

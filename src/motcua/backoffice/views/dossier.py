@@ -23,8 +23,10 @@ from motcua.backoffice.forms import (
     ACTION_LABELS,
     WORKSPACE_ACTIONS,
     ActionForm,
+    CounterPaymentForm,
     ExtensionProposeForm,
     ExtensionRejectForm,
+    RefundForm,
 )
 from motcua.backoffice.views.common import officer_required
 from motcua.catalog.eforms import form_properties
@@ -47,7 +49,15 @@ from motcua.dossiers.queues import dossier_marks
 from motcua.dossiers.selectors import dossier_events_for_user, dossier_get_for_user, dossier_roles_of
 from motcua.dossiers.services import dossier_act, dossier_state
 from motcua.dossiers.supplements import dossier_supplement_answer
-from motcua.payments.services import dossier_request_payment
+from motcua.payments.models import InvoiceState
+from motcua.payments.money import format_vnd
+from motcua.payments.selectors import invoice_get_for_user, invoice_list_for_dossier
+from motcua.payments.services import (
+    REFUNDABLE_DOSSIER_STATUSES,
+    dossier_pay_at_counter,
+    dossier_request_payment,
+    invoice_refund,
+)
 
 REUSED_FROM = {
     "population_db": "Cơ sở dữ liệu quốc gia về dân cư",
@@ -176,6 +186,35 @@ def _shown(spec: dict[str, Any] | None, value: Any) -> str:
     return str(value)
 
 
+def _fees(
+    request: HttpRequest,
+    dossier: Dossier,
+    roles: set[Role],
+    *,
+    refund_form: RefundForm | None = None,
+    refund_reference: str = "",
+) -> list[dict[str, Any]]:
+    """The dossier's invoices (one query), each with the refund form when it may be given back."""
+    may_refund = bool(roles & {Role.RECEIVER, Role.LEADER}) and dossier.status in REFUNDABLE_DOSSIER_STATUSES
+    rows = []
+    for invoice in invoice_list_for_dossier(request.user, dossier_code=dossier.code):
+        refundable = may_refund and invoice.state == InvoiceState.SUCCESS
+        form = None
+        if refundable:
+            bound = refund_form is not None and refund_reference == invoice.reference
+            form = refund_form if bound else RefundForm(initial={"version": dossier.version}, prefix=invoice.reference)
+        rows.append(
+            {
+                "invoice": invoice,
+                "amount": format_vnd(invoice.amount_vnd),
+                "state": invoice.get_state_display(),
+                "channel": invoice.get_channel_display() if invoice.channel else "",
+                "refund_form": form,
+            }
+        )
+    return rows
+
+
 def _conflict(dossier: Dossier) -> dict[str, str]:
     """What changed since the page was opened, in words: the last event and who did it."""
     last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
@@ -194,6 +233,9 @@ def _workspace(
     message_error: str = "",
     propose_form: ExtensionProposeForm | None = None,
     reject_form: ExtensionRejectForm | None = None,
+    pay_form: CounterPaymentForm | None = None,
+    refund_form: RefundForm | None = None,
+    refund_reference: str = "",
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
@@ -205,6 +247,7 @@ def _workspace(
     if conflict is not None:
         bound = None  # the stale page's forms are not worth keeping: the choices may have changed
         propose_form = reject_form = None
+        pay_form = refund_form = None
     proposal = extension_proposal_pending(dossier)
     lateness_statuses = (Status.RECEIVED, Status.PROCESSING, Status.PAYMENT_DUE)
     late, due_soon = dossier_marks(dossier, now=now)
@@ -256,6 +299,9 @@ def _workspace(
             .order_by("started_at", "id")
         ),
         "action_forms": _action_forms(dossier, actions, bound, proposal),
+        "fees": _fees(request, dossier, roles, refund_form=refund_form, refund_reference=refund_reference),
+        "can_pay_at_counter": dossier.status == Status.PAYMENT_DUE and Role.RECEIVER in roles,
+        "pay_form": pay_form or CounterPaymentForm(initial={"version": dossier.version}, prefix="pay"),
         "conversation": list(dossier_messages_for_user(request.user, dossier)),
         "message_error": message_error,
         "error": error,
@@ -402,6 +448,70 @@ def extension_reject(request: HttpRequest, code: str) -> HttpResponse:
         return _workspace(request, _load(request, code), reject_form=form, error=exc.detail, status=exc.status)
     messages.success(request, _("Đã trả lời: không duyệt đề nghị gia hạn."))
     return redirect("backoffice:dossier", code=dossier.code)
+
+
+@require_POST
+@officer_required
+def counter_payment(request: HttpRequest, code: str) -> HttpResponse:
+    """A receiver records the fee paid at the desk (the dossier's `pay` action)."""
+    dossier = _load(request, code)
+    if _stale(request, dossier, prefix="pay"):
+        return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
+    form = CounterPaymentForm(request.POST, prefix="pay")
+    if not form.is_valid():
+        error = _("Chưa ghi nhận nộp phí tại quầy: hãy bổ sung thông tin được đánh dấu.")
+        return _workspace(request, dossier, pay_form=form, error=error, status=400)
+    try:
+        invoice = dossier_pay_at_counter(
+            actor=request.user,
+            code=dossier.code,
+            version=form.cleaned_data["version"],
+            receipt_number=form.cleaned_data["receipt_number"],
+        )
+    except StaleVersion:
+        return _workspace(request, _load(request, code), conflict=_conflict(dossier), status=409)
+    except DomainError as exc:
+        form.add_error("receipt_number" if "receipt_number" in exc.fields else None, exc.detail)
+        return _workspace(request, _load(request, code), pay_form=form, error=exc.detail, status=exc.status)
+    messages.success(
+        request,
+        _("Đã ghi nhận nộp %(amount)s tại quầy (biên lai số %(number)s).")
+        % {"amount": format_vnd(invoice.amount_vnd), "number": invoice.counter_receipt_number},
+    )
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@require_POST
+@officer_required
+def fee_refund(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+    """A receiver or leader gives back a paid fee of a refused or stopped dossier."""
+    dossier = _load(request, code)
+    try:
+        invoice = invoice_get_for_user(request.user, reference)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    if invoice.dossier_id != dossier.pk:
+        raise Http404
+    if _stale(request, dossier, prefix=reference):
+        return _workspace(request, dossier, conflict=_conflict(dossier), status=409)
+    form = RefundForm(request.POST, prefix=reference)
+    if not form.is_valid():
+        error = _("Chưa hoàn trả phí, lệ phí: hãy bổ sung thông tin được đánh dấu.")
+        return _workspace(request, dossier, refund_form=form, refund_reference=reference, error=error, status=400)
+    try:
+        refunded = invoice_refund(actor=request.user, invoice=invoice, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        form.add_error("reason" if "reason" in exc.fields else None, exc.detail)
+        return _workspace(
+            request,
+            _load(request, code),
+            refund_form=form,
+            refund_reference=reference,
+            error=exc.detail,
+            status=exc.status,
+        )
+    messages.success(request, _("Đã hoàn trả %(amount)s phí, lệ phí.") % {"amount": format_vnd(refunded.amount_vnd)})
+    return redirect(reverse("backoffice:dossier", args=[dossier.code]) + "#fees-title")
 
 
 @require_GET
