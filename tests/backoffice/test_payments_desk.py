@@ -76,6 +76,7 @@ def test_missing_or_malformed_receipt_number_is_explained_and_nothing_changes(cl
     response = _pay(client, dossier, receipt_number="   ")
     assert response.status_code == 400
     assert "Vui lòng nhập số biên lai thu tại quầy." in response.content.decode()
+    assert 'href="#counter-payment"' in response.content.decode()
     response = _pay(client, dossier, receipt_number="<script>")
     assert response.status_code == 400
     assert "Số biên lai chỉ gồm chữ, chữ số" in response.content.decode()
@@ -131,6 +132,7 @@ def test_refund_after_the_dossier_is_stopped_is_recorded_and_shown(client, offic
     response = _refund(client, dossier, invoice, reason="  ")
     assert response.status_code == 400
     assert "Vui lòng ghi rõ lý do hoàn trả." in response.content.decode()
+    assert f'href="#refund-{invoice.reference}"' in response.content.decode()
     assert Invoice.objects.get(pk=invoice.pk).state == "success"
 
     response = _refund(client, dossier, invoice, reason="Hồ sơ đã dừng giải quyết theo đề nghị của người nộp")

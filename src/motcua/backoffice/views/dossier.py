@@ -306,6 +306,12 @@ def _workspace(
         "message_error": message_error,
         "error": error,
         "bound_action": bound.action if bound is not None else "",
+        # Where the form to correct is, for the error summary's link.
+        "fix_anchor": (
+            f"action-{bound.action}"
+            if bound is not None
+            else ("counter-payment" if pay_form is not None else (f"refund-{refund_reference}" if refund_form else ""))
+        ),
         "conflict": conflict,
         "form06_title": FORM_TITLES["06"],
         "role_names": [
