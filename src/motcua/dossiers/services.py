@@ -148,6 +148,7 @@ def dossier_submit(
                 at=now,
                 from_status=None,
                 title=TRANSITIONS["submit"].title,
+                data={"attachments": document_refs(dossier.documents.all())},
             )
             procedure_popularity_bump(procedure_code=version.procedure.code)
             _enqueue_change(dossier, "submit")
@@ -313,13 +314,26 @@ def dossier_act(
     note: str = "",
     params: dict[str, Any] | None = None,
     now: datetime | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Dossier:
     """Take one lifecycle action. `actor=None` means the system (callbacks, reorganisation).
+
+    `attachments` names the papers that come with the action (a supplement's files): they are
+    written into the event, so the hash chain covers what was handed in, not only that it was.
 
     The fee actions (`request_payment`, `pay`) are refused here: they go through
     `payments.services` (`dossier_request_payment`, the online payment, the counter payment).
     """
-    return _act(actor=actor, code=code, action=action, version=version, note=note, params=params, now=now)
+    return _act(
+        actor=actor,
+        code=code,
+        action=action,
+        version=version,
+        note=note,
+        params=params,
+        now=now,
+        attachments=attachments,
+    )
 
 
 def dossier_act_payment(
@@ -349,6 +363,7 @@ def _act(
     params: dict[str, Any] | None = None,
     now: datetime | None = None,
     fee: dict[str, Any] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Dossier:
     transition = TRANSITIONS.get(action)
     if transition is None or action == "submit":
@@ -393,6 +408,9 @@ def _act(
         )
         if fee:
             data["invoice"] = fee
+        # Results are recorded as `signed_documents` by approve/resolve themselves.
+        if attachments:
+            data["attachments"] = list(attachments)
         dossier.version += 1
         dossier.save()
         _append_event(
@@ -731,6 +749,16 @@ def _issue_form(dossier: Dossier, number: str, *, actor: User | None, note: str)
 
 
 # --- the log and the outbox -------------------------------------------------------------------
+
+
+def document_refs(documents: QuerySet[DossierDocument]) -> list[dict[str, Any]]:
+    """What an event records of the papers handed in with it: enough to prove which bytes they were."""
+    return [
+        {"name": name, "requirement_code": requirement, "sha256": sha256 or "", "reused_from": reused}
+        for name, requirement, sha256, reused in documents.order_by("id").values_list(
+            "name", "requirement_code", "file__sha256", "reused_from"
+        )
+    ]
 
 
 def _append_event(

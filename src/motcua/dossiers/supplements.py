@@ -57,7 +57,13 @@ def dossier_supplement_answer(
         )
         rows.append((SUPPLEMENT_CODE, f"Giấy tờ bổ sung: {stored.name}", stored))
     with transaction.atomic():
-        dossier = dossier_act(actor=user, code=code, action="supplement", version=version, note=note)
+        attachments = [
+            {"name": name[:500], "requirement_code": requirement_code, "sha256": stored.sha256, "reused_from": ""}
+            for requirement_code, name, stored in rows
+        ]
+        dossier = dossier_act(
+            actor=user, code=code, action="supplement", version=version, note=note, attachments=attachments
+        )
         DossierDocument.objects.bulk_create(
             DossierDocument(
                 dossier=dossier,
